@@ -1,0 +1,213 @@
+/**
+ * This browser profile as a member: the identity and device keys, the circles it has joined, and the
+ * backup of all of it. The UI holds one Device; everything it opens goes through here.
+ */
+import { fingerprint, fromHex, toHex } from '../core/bytes'
+import { newCircleSecrets } from '../core/circle-secrets'
+import { type Ed25519, detectEd25519 } from '../core/ed25519'
+import { boxKeyPairFromIdentitySeed, decryptBackup, encryptBackup, phraseToSeed, seedToPhrase } from '../core/backup'
+import { newSigningKeyPair, signingKeyPairFromSecret, signingKeyPairFromSeed } from '../core/keys'
+import type { MemberId } from '../core/model'
+import { type RandomBytes, secureRandom } from '../core/random'
+import { ENGLISH_WORDLIST } from '../core/wordlist'
+import { UnknownCircleError } from './errors'
+import { CircleReplica } from './replica'
+import type { CircleRecord, DeviceRecord, Storage } from './types'
+
+export interface DeviceEnvironment {
+  ed: Ed25519
+  random: RandomBytes
+  now: () => number
+  subtle: SubtleCrypto
+}
+
+export async function defaultEnvironment(): Promise<DeviceEnvironment> {
+  return { ed: await detectEd25519(), random: secureRandom, now: () => Date.now(), subtle: globalThis.crypto.subtle }
+}
+
+export class Device {
+  readonly me: MemberId
+  readonly fingerprint: string
+  #record: DeviceRecord
+  #circles: CircleRecord[]
+  readonly #storage: Storage
+  readonly #env: DeviceEnvironment
+  readonly #open = new Map<string, Promise<CircleReplica>>()
+  readonly #listeners = new Set<() => void>()
+
+  private constructor(storage: Storage, env: DeviceEnvironment, record: DeviceRecord, circles: CircleRecord[]) {
+    this.#storage = storage
+    this.#env = env
+    this.#record = record
+    this.#circles = sortCircles(circles)
+    const identity = signingKeyPairFromSecret(record.identitySecret)
+    this.me = toHex(identity.publicKey)
+    this.fingerprint = fingerprint(identity.publicKey)
+  }
+
+  /** The device saved in this browser profile, or undefined on first run. */
+  static async load(storage: Storage, env?: DeviceEnvironment): Promise<Device | undefined> {
+    const record = await storage.records.getDevice()
+    if (!record) return undefined
+    return new Device(storage, env ?? (await defaultEnvironment()), record, await storage.records.listCircles())
+  }
+
+  /** First run: new identity, new device key, no circles. */
+  static async create(storage: Storage, name: string, env?: DeviceEnvironment): Promise<Device> {
+    const environment = env ?? (await defaultEnvironment())
+    return Device.#start(storage, environment, environment.random(32), cleanName(name), [])
+  }
+
+  /** Restores the identity and circles from a backup file; this browser gets a new device key. */
+  static async restoreFromBackup(storage: Storage, file: Uint8Array, passphrase: string, env?: DeviceEnvironment): Promise<Device> {
+    const environment = env ?? (await defaultEnvironment())
+    const contents = await decryptBackup(environment.subtle, file, passphrase)
+    const circles = contents.circles.map((circle) => ({ ...circle, key: fromHex(circle.key)! }))
+    const device = await Device.#start(storage, environment, contents.identitySeed, contents.name, circles, environment.now())
+    return device
+  }
+
+  /** Restores the identity from its 24 words; circles are joined again from an invite. */
+  static async restoreFromPhrase(storage: Storage, words: string[], name: string, env?: DeviceEnvironment): Promise<Device> {
+    const environment = env ?? (await defaultEnvironment())
+    const seed = phraseToSeed(words, ENGLISH_WORDLIST)
+    return Device.#start(storage, environment, seed, cleanName(name), [], environment.now())
+  }
+
+  static async #start(
+    storage: Storage,
+    env: DeviceEnvironment,
+    identitySeed: Uint8Array,
+    name: string,
+    circles: CircleRecord[],
+    backedUpAt?: number,
+  ): Promise<Device> {
+    const record: DeviceRecord = {
+      identitySecret: signingKeyPairFromSeed(identitySeed).secretKey,
+      deviceSecret: newSigningKeyPair(env.random).secretKey,
+      boxSecret: boxKeyPairFromIdentitySeed(identitySeed).secretKey,
+      name,
+      createdAt: env.now(),
+      backedUpAt,
+    }
+    for (const circle of circles) await storage.records.putCircle(circle)
+    await storage.records.putDevice(record)
+    return new Device(storage, env, record, circles)
+  }
+
+  get name(): string {
+    return this.#record.name
+  }
+
+  get backedUpAt(): number | undefined {
+    return this.#record.backedUpAt
+  }
+
+  circles(): CircleRecord[] {
+    return this.#circles
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async createCircle(input: { name: string; description: string }): Promise<CircleRecord> {
+    const secrets = newCircleSecrets(this.#env.random)
+    const circle: CircleRecord = {
+      id: toHex(secrets.id),
+      key: secrets.key,
+      name: input.name.normalize('NFC').trim().slice(0, 80) || 'Our circle',
+      description: input.description.normalize('NFC').trim().slice(0, 600),
+      createdAt: this.#env.now(),
+      relays: [],
+    }
+    await this.#storage.records.putCircle(circle)
+    this.#circles = sortCircles([...this.#circles, circle])
+    this.#notify()
+    return circle
+  }
+
+  /** Remembers a circle whose secrets came from elsewhere (an invite); joining happens on first open. */
+  async joinCircle(circle: CircleRecord): Promise<CircleRecord> {
+    const known = this.#circles.find((candidate) => candidate.id === circle.id)
+    if (known) return known
+    await this.#storage.records.putCircle(circle)
+    this.#circles = sortCircles([...this.#circles, circle])
+    this.#notify()
+    return circle
+  }
+
+  openCircle(id: string): Promise<CircleReplica> {
+    let replica = this.#open.get(id)
+    if (!replica) {
+      const circle = this.#circles.find((candidate) => candidate.id === id)
+      if (!circle) return Promise.reject(new UnknownCircleError())
+      replica = CircleReplica.open({ circle, keys: this.#keys(), storage: this.#storage, ...this.#env })
+      this.#open.set(id, replica)
+      replica.catch(() => this.#open.delete(id))
+    }
+    return replica
+  }
+
+  async exportBackup(passphrase: string): Promise<Uint8Array> {
+    const file = await encryptBackup(this.#env.subtle, this.#env.random, {
+      identitySeed: this.#record.identitySecret.slice(0, 32),
+      name: this.#record.name,
+      circles: this.#circles.map((circle) => ({ ...circle, key: toHex(circle.key) })),
+      exportedAt: this.#env.now(),
+    }, passphrase)
+    await this.markBackedUp()
+    return file
+  }
+
+  recoveryPhrase(): string[] {
+    return seedToPhrase(this.#record.identitySecret.slice(0, 32), ENGLISH_WORDLIST)
+  }
+
+  async markBackedUp(): Promise<void> {
+    await this.#update({ backedUpAt: this.#env.now() })
+  }
+
+  async rename(name: string): Promise<void> {
+    const clean = cleanName(name)
+    await this.#update({ name: clean })
+    for (const replica of this.#open.values()) await (await replica).setProfile({ name: clean })
+  }
+
+  async close(): Promise<void> {
+    const open = [...this.#open.values()]
+    this.#open.clear()
+    await Promise.all(open.map(async (replica) => (await replica).close()))
+    this.#listeners.clear()
+  }
+
+  #keys() {
+    const identity = signingKeyPairFromSecret(this.#record.identitySecret)
+    return {
+      identity,
+      device: signingKeyPairFromSecret(this.#record.deviceSecret),
+      box: boxKeyPairFromIdentitySeed(identity.secretKey.slice(0, 32)),
+      name: this.#record.name,
+    }
+  }
+
+  async #update(patch: Partial<DeviceRecord>): Promise<void> {
+    const record = { ...this.#record, ...patch }
+    await this.#storage.records.putDevice(record)
+    this.#record = record
+    this.#notify()
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener()
+  }
+}
+
+function sortCircles(circles: CircleRecord[]): CircleRecord[] {
+  return [...circles].sort((a, b) => b.createdAt - a.createdAt)
+}
+
+function cleanName(name: string): string {
+  return name.normalize('NFC').trim().slice(0, 60) || 'Neighbour'
+}

@@ -1,0 +1,39 @@
+/**
+ * The circle layer's failures, one named class each (callers switch on `error.name`). Core's
+ * WrongPassphraseError, CorruptBackupError and InvalidPhraseError pass through unchanged.
+ */
+
+export class NotYourRecordError extends Error {
+  override name = 'NotYourRecordError'
+  constructor(message = 'Only its author can change this') {
+    super(message)
+  }
+}
+
+export class UnknownRecordError extends Error {
+  override name = 'UnknownRecordError'
+  constructor(message = 'There is no such offer or want') {
+    super(message)
+  }
+}
+
+export class UnknownCircleError extends Error {
+  override name = 'UnknownCircleError'
+  constructor(message = 'This device has not joined that circle') {
+    super(message)
+  }
+}
+
+export class CircleClosedError extends Error {
+  override name = 'CircleClosedError'
+  constructor(message = 'This circle has been closed on this device') {
+    super(message)
+  }
+}
+
+export class InvalidDraftError extends Error {
+  override name = 'InvalidDraftError'
+  constructor(readonly fields: Partial<Record<string, string>>) {
+    super(`Some fields need attention: ${Object.keys(fields).join(', ')}`)
+  }
+}

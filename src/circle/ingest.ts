@@ -1,0 +1,123 @@
+/**
+ * Receiving entries: every check of DESIGN's list, in order, stopping at the first failure with a
+ * named reason — size → decodes → topic → signature → seq/prev (early entries wait) → decrypts →
+ * payload → certificate / author known. What passes is returned grouped for the replica to store and
+ * apply; nothing here touches a Y.Doc, so nothing unchecked can reach one.
+ */
+import { toHex } from '../core/bytes'
+import type { Ed25519 } from '../core/ed25519'
+import { type Entry, checkEntry } from '../core/entry'
+import type { RejectReason } from '../core/errors'
+import type { FeedLog } from '../core/feed'
+import { verifyCertificate } from '../core/keys'
+import type { MemberId } from '../core/model'
+import { openPayload } from '../core/payload'
+import type { Roster } from './roster'
+import type { EntryRecord } from './types'
+
+export interface Rejection {
+  reason: RejectReason
+  detail?: string
+  feed?: string
+  seq?: number
+}
+
+export interface IngestBatch {
+  /** Entries that extend their feeds, in feed order: store all of them (peers re-serve the chain). */
+  appended: Entry[]
+  /** Updates to apply, per member, in feed order. */
+  updates: Map<MemberId, Array<{ entry: Entry; update: Uint8Array }>>
+  /** Members whose join arrived in this batch. */
+  joined: MemberId[]
+  rejected: Rejection[]
+  buffered: number
+  forks: Array<{ feed: string; seq: number; entries: Uint8Array[] }>
+}
+
+export interface IngestContext {
+  ed: Ed25519
+  topic: Uint8Array
+  circleId: Uint8Array
+  circleKey: Uint8Array
+  feeds: FeedLog
+  roster: Roster
+  /** The stored entry at (feed, seq), for duplicate and fork checks below the in-memory window. */
+  stored(feed: string, seq: number): Promise<EntryRecord | undefined>
+}
+
+export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): Promise<IngestBatch> {
+  const result: IngestBatch = { appended: [], updates: new Map(), joined: [], rejected: [], buffered: 0, forks: [] }
+  const seenHere = new Map<string, Entry>()
+  for (const bytes of batch) {
+    const checked = await checkEntry(context.ed, bytes, context.topic)
+    if (!checked.ok) {
+      result.rejected.push({ reason: checked.reason, ...(checked.detail ? { detail: checked.detail } : {}) })
+      continue
+    }
+    const entry = checked.value
+    const where = { feed: entry.feedId, seq: entry.seq }
+    const outcome = context.feeds.offer(entry)
+    if ('reason' in outcome) {
+      result.rejected.push({ reason: outcome.reason, ...where })
+      if (outcome.reason === 'fork') await recordFork(context, result, seenHere, entry)
+      continue
+    }
+    if (outcome.status === 'buffered') {
+      result.buffered++
+    } else if (outcome.status === 'stale') {
+      const stored = await context.stored(entry.feedId, entry.seq)
+      if (stored && toHex(stored.hash) === toHex(entry.hash)) {
+        result.rejected.push({ reason: 'duplicate', ...where })
+      } else if (stored) {
+        context.feeds.freeze(entry.feedId)
+        result.forks.push({ ...where, entries: [stored.bytes, entry.bytes] })
+        result.rejected.push({ reason: 'fork', ...where })
+      } else {
+        // Below the head but missing from storage: nothing to compare against, and nothing to apply.
+        result.rejected.push({ reason: 'duplicate', detail: 'below head, not stored', ...where })
+      }
+    } else {
+      for (const dropped of outcome.dropped) result.rejected.push({ ...dropped, feed: entry.feedId })
+      for (const appended of outcome.entries) {
+        result.appended.push(appended)
+        seenHere.set(`${appended.feedId}/${appended.seq}`, appended)
+        await openAppended(context, result, appended)
+      }
+    }
+  }
+  return result
+}
+
+async function openAppended(context: IngestContext, result: IngestBatch, entry: Entry): Promise<void> {
+  const where = { feed: entry.feedId, seq: entry.seq }
+  const payload = openPayload(context.circleKey, entry)
+  if (!payload.ok) {
+    result.rejected.push({ reason: payload.reason, ...where })
+    return
+  }
+  if (payload.value.type === 'join') {
+    if (entry.seq !== 0) return void result.rejected.push({ reason: 'bad-payload', detail: 'join after seq 0', ...where })
+    const certified = await verifyCertificate(context.ed, payload.value.certificate, {
+      deviceKey: entry.feed,
+      circleId: context.circleId,
+    })
+    if (!certified.ok) return void result.rejected.push({ reason: certified.reason, ...where })
+    const member = context.roster.add(entry.feedId, payload.value)
+    result.joined.push(member.id)
+    return
+  }
+  const member = context.roster.memberOfFeed(entry.feedId)
+  if (!member) return void result.rejected.push({ reason: 'not-admitted', detail: 'feed has no valid join', ...where })
+  const list = result.updates.get(member) ?? []
+  list.push({ entry, update: payload.value.update })
+  result.updates.set(member, list)
+}
+
+async function recordFork(context: IngestContext, result: IngestBatch, seenHere: Map<string, Entry>, entry: Entry) {
+  const other = seenHere.get(`${entry.feedId}/${entry.seq}`)?.bytes ?? (await context.stored(entry.feedId, entry.seq))?.bytes
+  result.forks.push({ feed: entry.feedId, seq: entry.seq, entries: other ? [other, entry.bytes] : [entry.bytes] })
+}
+
+export function toRecord(topic: string, entry: Entry): EntryRecord {
+  return { topic, feed: entry.feedId, seq: entry.seq, hash: entry.hash, bytes: entry.bytes }
+}

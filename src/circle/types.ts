@@ -1,0 +1,143 @@
+/**
+ * The circle layer's public shapes: what the UI reads (a CircleView) and calls (a CircleHandle), and
+ * what the circle layer needs from storage (structural interfaces the store implements; circle never
+ * imports the store).
+ */
+import type * as Y from 'yjs'
+import type { Id, MemberId, Offer, OfferDraft, Profile, ReadProblem, Want, WantDraft } from '../core/model'
+
+/** Everything one member wrote to a circle, read and validated. */
+export interface MemberView {
+  id: MemberId
+  /** Short, human-checkable form of the member id. */
+  fingerprint: string
+  profile: Profile
+  offers: Offer[]
+  wants: Want[]
+  /** When this member joined (their first device certificate). */
+  joined: number
+}
+
+/** The read model over all member docs of one circle. Plain data; a new object after every change. */
+export interface CircleView {
+  /** In order of joining. */
+  members: ReadonlyMap<MemberId, MemberView>
+  /** Every live offer of every member, newest first. */
+  offers: Offer[]
+  /** Every want of every member, newest first (closed ones included; filter in the UI). */
+  wants: Want[]
+  /** What was skipped while reading member docs; never thrown. */
+  problems: ReadProblem[]
+}
+
+/** One circle this device has joined, open for reading and writing. */
+export interface CircleHandle {
+  readonly id: string
+  readonly me: MemberId
+  view(): CircleView
+  /** Called after every change (local or received); returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void
+  setProfile(patch: Partial<Omit<Profile, 'boxPublicKey'>>): Promise<void>
+  addOffer(draft: OfferDraft): Promise<Id>
+  updateOffer(id: Id, patch: Partial<OfferDraft>): Promise<void>
+  removeOffer(id: Id): Promise<void>
+  postWant(draft: WantDraft): Promise<Id>
+  updateWant(id: Id, patch: Partial<WantDraft>): Promise<void>
+  /** Encrypts and stores an (already resized) photo; returns its content hash for `Offer.photos`. */
+  putPhoto(bytes: Uint8Array, mime: string): Promise<string>
+  /** The decrypted photo, or undefined while this device does not hold it. */
+  getPhoto(hash: string): Promise<{ bytes: Uint8Array; mime: string } | undefined>
+  close(): Promise<void>
+}
+
+/** A circle as this device remembers it. The key never leaves the device except in invites and backups. */
+export interface CircleRecord {
+  /** Hex of the 16-byte circle id. */
+  id: string
+  /** The 32-byte circle key. */
+  key: Uint8Array
+  name: string
+  description: string
+  createdAt: number
+  /** Relay multiaddrs named in the invite (empty for a circle made on this device). */
+  relays: string[]
+}
+
+/** What this device keeps about its owner: the identity key and this profile's own device key. */
+export interface DeviceRecord {
+  /** Ed25519 identity secret key, 64 bytes (tweetnacl layout: seed ‖ public key). */
+  identitySecret: Uint8Array
+  /** Ed25519 device secret key, 64 bytes; new on every restore. */
+  deviceSecret: Uint8Array
+  /** X25519 box secret key, 32 bytes. */
+  boxSecret: Uint8Array
+  name: string
+  createdAt: number
+  /** When the member last exported a backup or wrote down the phrase; undefined = never. */
+  backedUpAt: number | undefined
+}
+
+/** Small records: the device record and the circles. */
+export interface RecordStorage {
+  getDevice(): Promise<DeviceRecord | undefined>
+  putDevice(device: DeviceRecord): Promise<void>
+  listCircles(): Promise<CircleRecord[]>
+  putCircle(circle: CircleRecord): Promise<void>
+  deleteCircle(id: string): Promise<void>
+}
+
+/** Content-addressed bytes (photos), stored encrypted; keyed by hex hash. */
+export interface BlobStorage {
+  putBlob(hash: string, bytes: Uint8Array): Promise<void>
+  getBlob(hash: string): Promise<Uint8Array | undefined>
+}
+
+/** Everything the circle layer persists, in one bundle the app passes in. */
+export interface Storage {
+  entries: EntryStorage
+  records: RecordStorage
+  blobs: BlobStorage
+  attachDoc: AttachDoc
+}
+
+/** A raw entry as stored: the signed bytes plus the coordinates needed to find it again. */
+export interface EntryRecord {
+  /** Hex of the circle's 32-byte topic. */
+  topic: string
+  /** Hex of the device public key that signs this feed. */
+  feed: string
+  seq: number
+  /** SHA-256 of `bytes`. */
+  hash: Uint8Array
+  bytes: Uint8Array
+}
+
+export interface FeedHead {
+  feed: string
+  seq: number
+  hash: Uint8Array
+}
+
+/** Raw entries of every circle on this device. Peers re-serve them, so they are kept verbatim. */
+export interface EntryStorage {
+  /** Stores all records in one transaction; a record already stored at (topic, feed, seq) is kept. */
+  putEntries(records: EntryRecord[]): Promise<void>
+  /** The records of one feed with from ≤ seq ≤ to, by seq. */
+  getRange(topic: string, feed: string, from: number, to?: number): Promise<EntryRecord[]>
+  /** Every record of a topic, ordered by feed then seq. */
+  getAll(topic: string): Promise<EntryRecord[]>
+  /** The newest record of each feed of a topic. */
+  heads(topic: string): Promise<FeedHead[]>
+  /** Keeps two validly signed entries at one (feed, seq) as evidence of a fork. */
+  putFork(topic: string, feed: string, seq: number, entries: Uint8Array[]): Promise<void>
+  /** Every fork kept for a topic: a forked feed stays frozen across restarts. */
+  getForks(topic: string): Promise<Array<{ feed: string; seq: number; entries: Uint8Array[] }>>
+}
+
+/** Keeps a Y.Doc in durable storage (y-indexeddb in the app) and loads what was saved into it. */
+export type AttachDoc = (name: string, doc: Y.Doc) => Promise<DocAttachment>
+
+export interface DocAttachment {
+  /** Stops persisting; the saved data stays. */
+  close(): Promise<void>
+}

@@ -1,0 +1,166 @@
+/**
+ * Feed rules (DESIGN, "Feeds and entries"): each device's feed is an append-only hash chain. An
+ * entry is appended only when it continues its feed (seq = head + 1, prev = hash of the head);
+ * entries that arrive early wait in a bounded buffer; two validly signed entries at one seq are a
+ * fork, which freezes the feed. Pure state, no I/O: the caller checks signatures first and stores
+ * what this accepts.
+ */
+import { equalBytes, fromHex, toHex } from './bytes'
+import { ZERO_HASH, type Entry } from './entry'
+import { type Rejected, reject } from './errors'
+
+export interface FeedLimits {
+  /** Early entries held per feed. */
+  perFeed: number
+  /** Early entries held across all feeds. */
+  total: number
+  /** Bytes of early entries held across all feeds. */
+  totalBytes: number
+}
+
+export const DEFAULT_FEED_LIMITS: FeedLimits = { perFeed: 512, total: 4096, totalBytes: 16 * 1024 * 1024 }
+
+export interface Head {
+  feed: string
+  seq: number
+  hash: Uint8Array
+}
+
+export type FeedOutcome =
+  /** The entry, then any buffered entries it unblocked, in feed order: apply them in this order. */
+  | { status: 'appended'; entries: Entry[]; dropped: Rejected[] }
+  | { status: 'buffered' }
+  /** Older than the head and not in memory: the caller compares it with the stored entry at that seq. */
+  | { status: 'stale' }
+  /** `fork` carries the hash already held at that seq, so the caller can keep both as evidence. */
+  | (Rejected & { knownHash?: Uint8Array })
+
+interface FeedState {
+  head: { seq: number; hash: Uint8Array } | undefined
+  /** Hashes by seq, for entries seen since start (fork and duplicate checks without I/O). */
+  hashes: Map<number, string>
+  early: Map<number, Entry>
+  frozen: boolean
+}
+
+export class FeedLog {
+  readonly #feeds = new Map<string, FeedState>()
+  readonly #limits: FeedLimits
+  #earlyCount = 0
+  #earlyBytes = 0
+
+  constructor(limits: FeedLimits = DEFAULT_FEED_LIMITS) {
+    this.#limits = limits
+  }
+
+  /** Starts from heads already stored (their entries were checked when they arrived). */
+  restore(heads: Iterable<Head>): void {
+    for (const head of heads) {
+      const state = this.#state(head.feed)
+      state.head = { seq: head.seq, hash: head.hash }
+      state.hashes.set(head.seq, toHex(head.hash))
+    }
+  }
+
+  head(feed: string): Head | undefined {
+    const head = this.#feeds.get(feed)?.head
+    return head && { feed, seq: head.seq, hash: head.hash }
+  }
+
+  heads(): Head[] {
+    return [...this.#feeds.keys()].flatMap((feed) => this.head(feed) ?? [])
+  }
+
+  isFrozen(feed: string): boolean {
+    return this.#feeds.get(feed)?.frozen ?? false
+  }
+
+  /** Marks a feed forked: nothing more is appended to it. */
+  freeze(feed: string): void {
+    const state = this.#state(feed)
+    state.frozen = true
+    this.#dropEarly(state)
+  }
+
+  get earlyCount(): number {
+    return this.#earlyCount
+  }
+
+  offer(entry: Entry): FeedOutcome {
+    const state = this.#state(entry.feedId)
+    if (state.frozen) return reject('frozen')
+    const next = state.head ? state.head.seq + 1 : 0
+    if (entry.seq < next) return this.#older(state, entry)
+    if (entry.seq > next) return this.#buffer(state, entry)
+    const expectedPrev = state.head?.hash ?? ZERO_HASH
+    if (!equalBytes(entry.prev, expectedPrev)) return reject('prev-mismatch', `seq ${entry.seq}`)
+    this.#append(state, entry)
+    return { status: 'appended', ...this.#drain(state, entry) }
+  }
+
+  #older(state: FeedState, entry: Entry): FeedOutcome {
+    const known = state.hashes.get(entry.seq)
+    if (known === undefined) return { status: 'stale' }
+    if (known === toHex(entry.hash)) return reject('duplicate')
+    this.freeze(entry.feedId)
+    return { ...reject('fork', `seq ${entry.seq}`), knownHash: fromHex(known)! }
+  }
+
+  #buffer(state: FeedState, entry: Entry): FeedOutcome {
+    const waiting = state.early.get(entry.seq)
+    if (waiting) return equalBytes(waiting.hash, entry.hash) ? reject('duplicate') : reject('buffer-full', 'two entries wait at one seq')
+    const full =
+      state.early.size >= this.#limits.perFeed ||
+      this.#earlyCount >= this.#limits.total ||
+      this.#earlyBytes + entry.bytes.length > this.#limits.totalBytes
+    if (full) return reject('buffer-full')
+    state.early.set(entry.seq, entry)
+    this.#earlyCount++
+    this.#earlyBytes += entry.bytes.length
+    return { status: 'buffered' }
+  }
+
+  #append(state: FeedState, entry: Entry): void {
+    state.head = { seq: entry.seq, hash: entry.hash }
+    state.hashes.set(entry.seq, toHex(entry.hash))
+  }
+
+  #drain(state: FeedState, from: Entry): { entries: Entry[]; dropped: Rejected[] } {
+    const entries = [from]
+    const dropped: Rejected[] = []
+    let last = from
+    for (;;) {
+      const next = state.early.get(last.seq + 1)
+      if (!next) break
+      this.#forget(state, next)
+      if (!equalBytes(next.prev, last.hash)) {
+        // It was signed by this feed's key yet does not chain: keep waiting would block the feed forever.
+        dropped.push(reject('prev-mismatch', `seq ${next.seq}`))
+        break
+      }
+      this.#append(state, next)
+      entries.push(next)
+      last = next
+    }
+    return { entries, dropped }
+  }
+
+  #forget(state: FeedState, entry: Entry): void {
+    state.early.delete(entry.seq)
+    this.#earlyCount--
+    this.#earlyBytes -= entry.bytes.length
+  }
+
+  #dropEarly(state: FeedState): void {
+    for (const entry of [...state.early.values()]) this.#forget(state, entry)
+  }
+
+  #state(feed: string): FeedState {
+    let state = this.#feeds.get(feed)
+    if (!state) {
+      state = { head: undefined, hashes: new Map(), early: new Map(), frozen: false }
+      this.#feeds.set(feed, state)
+    }
+    return state
+  }
+}

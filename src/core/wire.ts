@@ -1,0 +1,48 @@
+/**
+ * Strict binary reading on top of lib0. lib0's readers trust their input (a short array yields a
+ * short subarray), which is right for Yjs's own data and wrong for bytes from a peer: every read here
+ * checks bounds and throws `WireError`, which decoders turn into a `malformed` rejection.
+ */
+import * as decoding from 'lib0/decoding'
+
+export class WireError extends Error {
+  override name = 'WireError'
+  constructor(message = 'Malformed bytes') {
+    super(message)
+  }
+}
+
+export function readFixed(decoder: decoding.Decoder, length: number): Uint8Array {
+  if (decoder.pos + length > decoder.arr.length) throw new WireError('Unexpected end of bytes')
+  return decoding.readUint8Array(decoder, length).slice()
+}
+
+export function readUint(decoder: decoding.Decoder): number {
+  try {
+    return decoding.readVarUint(decoder)
+  } catch {
+    throw new WireError('Bad unsigned integer')
+  }
+}
+
+export function readBytes(decoder: decoding.Decoder, maxLength: number): Uint8Array {
+  const length = readUint(decoder)
+  if (length > maxLength) throw new WireError('Length over its limit')
+  return readFixed(decoder, length)
+}
+
+export function readByte(decoder: decoding.Decoder): number {
+  return readFixed(decoder, 1)[0]!
+}
+
+export function readText(decoder: decoding.Decoder, maxBytes: number): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(readBytes(decoder, maxBytes))
+  } catch (error) {
+    throw error instanceof WireError ? error : new WireError('Bad UTF-8')
+  }
+}
+
+export function expectEnd(decoder: decoding.Decoder): void {
+  if (decoding.hasContent(decoder)) throw new WireError('Trailing bytes')
+}

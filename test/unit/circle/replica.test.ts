@@ -1,0 +1,154 @@
+import 'fake-indexeddb/auto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fromHex } from '../../../src/core/bytes'
+import { tweetnaclEd25519 } from '../../../src/core/ed25519'
+import { ZERO_HASH, signEntry } from '../../../src/core/entry'
+import { issueCertificate, newSigningKeyPair } from '../../../src/core/keys'
+import { sealPayload } from '../../../src/core/payload'
+import { Device } from '../../../src/circle/device'
+import type { CircleReplica } from '../../../src/circle/replica'
+import type { OfferDraft } from '../../../src/core/model'
+import { newTestDevice } from '../../support/circle-fixtures'
+
+const drill: OfferDraft = {
+  kind: 'thing',
+  title: 'Cordless drill',
+  description: 'Bosch 18 V with two batteries',
+  category: 'tools',
+  tags: ['drill', 'diy'],
+  photos: [],
+  availability: 'available',
+  handover: 'Front porch',
+  contribution: '',
+  condition: 'good',
+  value: '€120',
+  deposit: '',
+}
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+async function twoMembers() {
+  const ana = await newTestDevice('Ana', 1)
+  const ben = await newTestDevice('Ben', 2)
+  cleanups.push(() => ana.device.close(), () => ben.device.close())
+  const circle = await ana.device.createCircle({ name: 'Elm Street', description: 'Neighbours' })
+  await ben.device.joinCircle(circle)
+  return { ana, ben, circle, a: await ana.device.openCircle(circle.id), b: await ben.device.openCircle(circle.id) }
+}
+
+async function sync(from: CircleReplica, to: CircleReplica, storage: { entries: { getAll(topic: string): Promise<Array<{ bytes: Uint8Array }>> } }) {
+  const records = await storage.entries.getAll(from.topicHex)
+  return to.ingest(records.map((record) => record.bytes))
+}
+
+describe('a circle on one device', () => {
+  it('keeps offers, wants and the profile across a close and reopen', async () => {
+    const { device, storage } = await newTestDevice('Ana', 3)
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    const id = await replica.addOffer(drill)
+    await replica.postWant({ kind: 'borrow', title: 'Ladder', description: 'Saturday', neededFrom: '2026-12-05', neededTo: '2026-12-06', status: 'open' })
+    await replica.setProfile({ area: 'Elm Street north' })
+    await replica.updateOffer(id, { availability: 'paused' })
+    const before = replica.view()
+    expect(before.offers).toHaveLength(1)
+    expect(before.offers[0]).toMatchObject({ title: 'Cordless drill', availability: 'paused', owner: device.me })
+    await device.close()
+
+    const again = await Device.load(storage)
+    cleanups.push(() => again!.close())
+    expect(again?.me).toBe(device.me)
+    const reopened = await again!.openCircle(circle.id)
+    expect(reopened.view().offers).toEqual(before.offers)
+    expect(reopened.view().wants).toEqual(before.wants)
+    expect(reopened.view().members.get(device.me)?.profile).toMatchObject({ name: 'Ana', area: 'Elm Street north' })
+    // The feed continues where it stopped: a new write chains onto the stored head.
+    await reopened.removeOffer(id)
+    expect(reopened.view().offers).toHaveLength(0)
+  })
+
+  it('another member receives the entries, sees the same catalogue and cannot edit what they did not write', async () => {
+    const { ana, a, b } = await twoMembers()
+    const id = await a.addOffer(drill)
+    const report = await sync(a, b, ana.storage)
+    expect(report.rejected).toEqual([])
+    expect(b.view().offers.map((offer) => offer.id)).toEqual([id])
+    expect(b.view().members.get(a.me)?.profile.name).toBe('Ana')
+    await expect(b.updateOffer(id, { title: 'Mine now' })).rejects.toMatchObject({ name: 'NotYourRecordError' })
+    await expect(b.removeOffer('nope')).rejects.toMatchObject({ name: 'UnknownRecordError' })
+    // Receiving the same entries again changes nothing and is reported as duplicates.
+    const again = await sync(a, b, ana.storage)
+    expect(again.accepted).toBe(0)
+    expect(new Set(again.rejected.map((r) => r.reason))).toEqual(new Set(['duplicate']))
+  })
+
+  it('rejects a validly signed entry with a garbage Yjs update as bad-update and keeps syncing the feed', async () => {
+    const { ana, a, b } = await twoMembers()
+    await sync(a, b, ana.storage)
+    const head = [...a.heads()].find(([feed]) => feed !== undefined)!
+    const deviceSecret = (await ana.storage.records.getDevice())!.deviceSecret
+    const circleKey = ana.device.circles()[0]!.key
+    const records = await ana.storage.entries.getRange(a.topicHex, head[0], head[1], head[1])
+    const nonce = new Uint8Array(24).fill(3)
+    const garbage = await signEntry(tweetnaclEd25519, deviceSecret, {
+      topic: a.topic,
+      feed: deviceSecret.slice(32),
+      seq: head[1] + 1,
+      prev: records[0]!.hash,
+      timestamp: 5,
+      nonce,
+      ciphertext: sealPayload(circleKey, nonce, { type: 'update', update: new Uint8Array([255, 255, 255, 1, 2, 3]) }),
+    })
+    const report = await b.ingest([garbage.bytes])
+    expect(report.rejected).toMatchObject([{ reason: 'bad-update', seq: head[1] + 1 }])
+    expect(b.view().offers).toHaveLength(0)
+  })
+
+  it('rejects a feed without a valid join as not-admitted, and a forged certificate as bad-certificate', async () => {
+    const { a, b, circle } = await twoMembers()
+    const stranger = newSigningKeyPair(() => new Uint8Array(32).fill(9))
+    const nonce = new Uint8Array(24).fill(1)
+    const entry = (seq: number, prev: Uint8Array, payload: Parameters<typeof sealPayload>[2]) =>
+      signEntry(tweetnaclEd25519, stranger.secretKey, {
+        topic: a.topic, feed: stranger.publicKey, seq, prev, timestamp: 1, nonce, ciphertext: sealPayload(circle.key, nonce, payload),
+      })
+    // A certificate for another device key than the feed's is not a valid join.
+    const wrongDevice = await issueCertificate(tweetnaclEd25519, stranger, new Uint8Array(32), fromHex(circle.id)!, 1)
+    const join = await entry(0, ZERO_HASH, { type: 'join', certificate: wrongDevice, name: 'Eve', boxPublicKey: new Uint8Array(32) })
+    const update = await entry(1, join.hash, { type: 'update', update: new Uint8Array([0, 0]) })
+    const report = await b.ingest([join.bytes, update.bytes])
+    expect(report.rejected.map((r) => r.reason)).toEqual(['bad-certificate', 'not-admitted'])
+    expect(b.view().members.size).toBe(1)
+  })
+
+  it('keeps fork evidence and freezes the feed', async () => {
+    const { ana, ben, a, b } = await twoMembers()
+    await a.addOffer(drill)
+    await sync(a, b, ana.storage)
+    // Ana's device key used from a second place (a copied browser profile) writes another seq 2.
+    const deviceSecret = (await ana.storage.records.getDevice())!.deviceSecret
+    const feed = [...a.heads()].find(([, seq]) => seq === 2)![0]
+    const [seq1] = await ana.storage.entries.getRange(a.topicHex, feed, 1, 1)
+    const nonce = new Uint8Array(24).fill(4)
+    const forked = await signEntry(tweetnaclEd25519, deviceSecret, {
+      topic: a.topic, feed: deviceSecret.slice(32), seq: 2, prev: seq1!.hash, timestamp: 9, nonce,
+      ciphertext: sealPayload(ana.device.circles()[0]!.key, nonce, { type: 'update', update: new Uint8Array([0, 0]) }),
+    })
+    const report = await b.ingest([forked.bytes])
+    expect(report.rejected).toMatchObject([{ reason: 'fork', seq: 2 }])
+    expect(await ben.storage.entries.getForks(b.topicHex)).toMatchObject([{ feed, seq: 2 }])
+    expect((await ben.storage.entries.getForks(b.topicHex))[0]!.entries).toHaveLength(2)
+    await a.addOffer({ ...drill, title: 'Saw' })
+    const after = await sync(a, b, ana.storage)
+    expect(after.rejected.map((r) => r.reason)).toContain('frozen')
+    expect(b.view().offers.map((o) => o.title)).toEqual(['Cordless drill'])
+    // Frozen stays frozen after a restart.
+    await ben.device.close()
+    const reopened = await (await Device.load(ben.storage))!.openCircle(b.id)
+    cleanups.push(() => reopened.close())
+    expect((await sync(a, reopened, ana.storage)).rejected.map((r) => r.reason)).toContain('frozen')
+  })
+})

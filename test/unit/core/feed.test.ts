@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest'
+import { toHex } from '../../../src/core/bytes'
+import { webCryptoEd25519 } from '../../../src/core/ed25519'
+import { type Entry, ZERO_HASH, signEntry } from '../../../src/core/entry'
+import { FeedLog } from '../../../src/core/feed'
+import { newSigningKeyPair } from '../../../src/core/keys'
+import { seededRandom } from '../../../src/core/random'
+
+const ed = webCryptoEd25519(globalThis.crypto.subtle)
+const random = seededRandom(7)
+const topic = random(32)
+
+/** A valid chain of `length` entries from one device, each with a distinct ciphertext. */
+async function chain(length: number, device = newSigningKeyPair(random), tag = 0): Promise<Entry[]> {
+  const entries: Entry[] = []
+  for (let seq = 0; seq < length; seq++) {
+    entries.push(
+      await signEntry(ed, device.secretKey, {
+        topic,
+        feed: device.publicKey,
+        seq,
+        prev: entries[seq - 1]?.hash ?? ZERO_HASH,
+        timestamp: 1000 + seq,
+        nonce: random(24),
+        ciphertext: new Uint8Array([tag, seq]),
+      }),
+    )
+  }
+  return entries
+}
+
+describe('feed rules', () => {
+  it('appends a chain in order and reports heads', async () => {
+    const log = new FeedLog()
+    const entries = await chain(3)
+    for (const entry of entries) expect(log.offer(entry)).toMatchObject({ status: 'appended', entries: [entry] })
+    expect(log.head(entries[0]!.feedId)).toMatchObject({ seq: 2, hash: entries[2]!.hash })
+  })
+
+  it('buffers early entries and releases them, in order, when the gap fills', async () => {
+    const log = new FeedLog()
+    const [a, b, c, d] = await chain(4)
+    expect(log.offer(d!)).toEqual({ status: 'buffered' })
+    expect(log.offer(b!)).toEqual({ status: 'buffered' })
+    expect(log.offer(c!)).toEqual({ status: 'buffered' })
+    const outcome = log.offer(a!)
+    expect(outcome).toMatchObject({ status: 'appended' })
+    if ('status' in outcome && outcome.status === 'appended') expect(outcome.entries.map((e) => e.seq)).toEqual([0, 1, 2, 3])
+    expect(log.earlyCount).toBe(0)
+  })
+
+  it('rejects a wrong prev as prev-mismatch and a repeat as duplicate', async () => {
+    const log = new FeedLog()
+    const device = newSigningKeyPair(random)
+    const [a, b] = await chain(2, device)
+    const [, otherB] = await chain(2, device, 1)
+    log.offer(a!)
+    // otherB continues a different seq 0, so its prev does not match a's hash.
+    expect(log.offer(otherB!)).toMatchObject({ ok: false, reason: 'prev-mismatch' })
+    expect(log.offer(b!)).toMatchObject({ status: 'appended' })
+    expect(log.offer(b!)).toMatchObject({ ok: false, reason: 'duplicate' })
+    expect(log.offer(a!)).toMatchObject({ ok: false, reason: 'duplicate' })
+  })
+
+  it('two valid entries at one seq are a fork: evidence kept, feed frozen', async () => {
+    const log = new FeedLog()
+    const device = newSigningKeyPair(random)
+    const first = await chain(3, device)
+    const second = await chain(3, device, 1)
+    for (const entry of first) log.offer(entry)
+    const outcome = log.offer(second[1]!)
+    expect(outcome).toMatchObject({ ok: false, reason: 'fork' })
+    if ('knownHash' in outcome) expect(toHex(outcome.knownHash!)).toBe(toHex(first[1]!.hash))
+    expect(log.isFrozen(first[0]!.feedId)).toBe(true)
+    const [next] = (await chain(4, device)).slice(3)
+    expect(log.offer(next!)).toMatchObject({ ok: false, reason: 'frozen' })
+  })
+
+  it('an old entry below a restored head is reported stale for the caller to compare with storage', async () => {
+    const entries = await chain(3)
+    const log = new FeedLog()
+    log.restore([{ feed: entries[0]!.feedId, seq: 2, hash: entries[2]!.hash }])
+    expect(log.offer(entries[1]!)).toEqual({ status: 'stale' })
+    expect(log.offer(entries[2]!)).toMatchObject({ ok: false, reason: 'duplicate' })
+  })
+
+  it('the early buffer is bounded per feed and in total', async () => {
+    const log = new FeedLog({ perFeed: 2, total: 3, totalBytes: 1 << 20 })
+    const one = await chain(5)
+    const two = await chain(5)
+    expect(log.offer(one[2]!)).toEqual({ status: 'buffered' })
+    expect(log.offer(one[3]!)).toEqual({ status: 'buffered' })
+    expect(log.offer(one[4]!)).toMatchObject({ ok: false, reason: 'buffer-full' })
+    expect(log.offer(two[3]!)).toEqual({ status: 'buffered' })
+    expect(log.offer(two[4]!)).toMatchObject({ ok: false, reason: 'buffer-full' })
+    expect(log.earlyCount).toBe(3)
+  })
+
+  it('a buffered entry that does not chain is dropped when its turn comes, not applied', async () => {
+    const device = newSigningKeyPair(random)
+    const [a, b] = await chain(3, device)
+    const other = await chain(3, device, 1)
+    const log = new FeedLog()
+    log.offer(other[2]!) // seq 2 of a different history: waits
+    log.offer(a!)
+    const outcome = log.offer(b!)
+    expect(outcome).toMatchObject({ status: 'appended', dropped: [{ reason: 'prev-mismatch' }] })
+    if ('status' in outcome && outcome.status === 'appended') expect(outcome.entries).toHaveLength(1)
+  })
+})
