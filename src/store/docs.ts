@@ -1,0 +1,72 @@
+/**
+ * Member docs persisted with y-indexeddb, one IndexedDB database per doc. y-indexeddb (through
+ * lib0/indexeddb) always uses the global `indexedDB` and `IDBKeyRange`; it takes no factory.
+ */
+import type * as Y from 'yjs'
+import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
+import type { DocAttachment } from '../circle/types'
+import { StorageClosedError, StorageUnavailableError } from './errors'
+import { write } from './idb'
+import { DEFAULT_NAME } from './schema'
+
+/** The database y-indexeddb keeps one doc in: `sharecircle-doc:<name>` for the default storage. */
+export function docDatabaseName(storageName: string, docName: string): string {
+  return `${storageName}-doc:${docName}`
+}
+
+export function globalIndexedDB(): IDBFactory | undefined {
+  return (globalThis as { indexedDB?: IDBFactory }).indexedDB
+}
+
+/**
+ * Loads what was saved for the doc into `doc` and keeps saving its updates until `close()`.
+ * Resolves once the saved state has been applied.
+ */
+export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocAttachment> {
+  if (!globalIndexedDB()) throw new StorageUnavailableError()
+  const persistence = new IndexeddbPersistence(databaseName, doc)
+  let db: IDBDatabase
+  try {
+    // `whenSynced` never settles if the database fails to open, so wait on the open first.
+    db = await persistence._db
+  } catch (error) {
+    // Unhook it from the doc; its own promise rejects with the same failure reported here.
+    persistence.destroy().catch(() => undefined)
+    throw new StorageUnavailableError(undefined, { cause: error })
+  }
+  // lib0 closes the connection when another tab deletes or upgrades the doc's database, but
+  // y-indexeddb keeps listening to the doc, and its next write would throw into whoever edited the
+  // doc. Stop listening instead; the doc lives on in memory.
+  const detach = () => void persistence.destroy()
+  db.addEventListener('versionchange', detach)
+  db.addEventListener('close', detach)
+  await persistence.whenSynced
+  let closing: Promise<void> | undefined
+  return {
+    close() {
+      closing ??= flushAndDestroy(persistence)
+      return closing
+    },
+  }
+}
+
+async function flushAndDestroy(persistence: IndexeddbPersistence): Promise<void> {
+  const db = persistence.db
+  if (db) {
+    try {
+      // y-indexeddb does not wait for its writes. A readwrite transaction on the same store completes
+      // only after every earlier one has, and 'strict' durability flushes them to disk with it.
+      await write(db, ['updates'], () => undefined)
+    } catch (error) {
+      // Closed already (the database was deleted, or a newer tab took over): nothing left to flush.
+      if (!(error instanceof StorageClosedError)) throw error
+    }
+  }
+  await persistence.destroy()
+}
+
+/** Deletes a doc's saved data. Close its attachment first: an open one would stop saving silently. */
+export async function deleteDocData(name: string, options: { storageName?: string } = {}): Promise<void> {
+  if (!globalIndexedDB()) throw new StorageUnavailableError()
+  await clearDocument(docDatabaseName(options.storageName ?? DEFAULT_NAME, name))
+}

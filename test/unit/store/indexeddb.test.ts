@@ -1,0 +1,214 @@
+/**
+ * The IndexedDB store over fake-indexeddb: the shared acceptance suite, then what only this adapter
+ * has (lifecycle, schema, errors). Each test gets its own `IDBFactory`, installed as the global too,
+ * because y-indexeddb (through lib0/indexeddb) only ever uses the global `indexedDB`.
+ */
+import 'fake-indexeddb/auto'
+import { IDBFactory, IDBObjectStore as FakeObjectStore } from 'fake-indexeddb'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { deleteDocData, openStorage, SCHEMA_VERSION, type CloseReason } from '../../../src/store'
+import { runStorageAcceptance } from '../../support/store-acceptance'
+
+function installFactory(): { factory: IDBFactory; restore(): void } {
+  const previous = globalThis.indexedDB
+  const factory = new IDBFactory()
+  globalThis.indexedDB = factory
+  return { factory, restore: () => (globalThis.indexedDB = previous) }
+}
+
+/** Every following put or add fails the way a browser's full disk makes it fail. */
+function injectQuotaFailure(): () => void {
+  const proto = FakeObjectStore.prototype
+  const { put, add } = proto
+  const refuse = (): never => {
+    throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+  }
+  proto.put = refuse
+  proto.add = refuse
+  return () => {
+    proto.put = put
+    proto.add = add
+  }
+}
+
+runStorageAcceptance(
+  'fake-indexeddb',
+  async () => {
+    const { factory, restore } = installFactory()
+    const name = 'sharecircle-test'
+    let storage = await openStorage({ name, indexedDB: factory })
+    return {
+      storage,
+      async reopen() {
+        await storage.close()
+        storage = await openStorage({ name, indexedDB: factory })
+        return storage
+      },
+      async teardown() {
+        await storage.destroy()
+        expect(await factory.databases()).toEqual([])
+        restore()
+      },
+    }
+  },
+  { injectQuotaFailure },
+)
+
+describe('openStorage over fake-indexeddb', () => {
+  let factory: IDBFactory
+  let restore: () => void
+
+  beforeEach(() => {
+    ;({ factory, restore } = installFactory())
+  })
+
+  afterEach(() => {
+    restore()
+  })
+
+  async function databaseNames(): Promise<string[]> {
+    return (await factory.databases()).map((info) => info.name ?? '').sort()
+  }
+
+  it('names the database `sharecircle` and doc databases `sharecircle-doc:<name>` by default', async () => {
+    const storage = await openStorage()
+    const attachment = await storage.attachDoc('circle-1:member-a', new Y.Doc())
+    await attachment.close()
+    expect(storage.name).toBe('sharecircle')
+    expect(await databaseNames()).toEqual(['sharecircle', 'sharecircle-doc:circle-1:member-a'])
+    await storage.destroy()
+    expect(await databaseNames()).toEqual([])
+  })
+
+  it('creates the schema at the current version', async () => {
+    const storage = await openStorage({ name: 'schema' })
+    await storage.close()
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open('schema')
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    expect(db.version).toBe(SCHEMA_VERSION)
+    expect([...db.objectStoreNames].sort()).toEqual(['blobs', 'docs', 'entries', 'forks', 'heads', 'records'])
+    db.close()
+  })
+
+  it('rejects every call after close() with StorageClosedError; close() twice is fine', async () => {
+    const storage = await openStorage({ name: 'closed' })
+    await storage.close()
+    await storage.close()
+    const calls: Array<() => Promise<unknown>> = [
+      () => storage.entries.putEntries([]),
+      () => storage.entries.getAll('aa'),
+      () => storage.entries.getRange('aa', 'bb', 0),
+      () => storage.entries.heads('aa'),
+      () => storage.entries.putFork('aa', 'bb', 0, []),
+      () => storage.entries.getForks('aa'),
+      () => storage.records.getDevice(),
+      () => storage.records.listCircles(),
+      () => storage.records.deleteCircle('x'),
+      () => storage.blobs.getBlob('x'),
+      () => storage.blobs.putBlob('x', new Uint8Array(1)),
+      () => storage.attachDoc('x', new Y.Doc()),
+    ]
+    for (const call of calls) await expect(call()).rejects.toMatchObject({ name: 'StorageClosedError' })
+    await storage.destroy()
+    expect(await databaseNames()).toEqual([])
+  })
+
+  it('closes politely when another tab upgrades or deletes the database, and says so', async () => {
+    const reasons: CloseReason[] = []
+    const storage = await openStorage({ name: 'polite', onClose: (reason) => reasons.push(reason) })
+    await storage.records.putDevice({
+      identitySecret: new Uint8Array(64),
+      deviceSecret: new Uint8Array(64),
+      boxSecret: new Uint8Array(32),
+      name: 'Ana',
+      createdAt: 1,
+      backedUpAt: undefined,
+    })
+    const deleted = await new Promise<string>((resolve) => {
+      const request = factory.deleteDatabase('polite')
+      request.onsuccess = () => resolve('deleted')
+      request.onblocked = () => resolve('blocked')
+    })
+    expect(deleted).toBe('deleted')
+    expect(reasons).toEqual(['versionchange'])
+    await expect(storage.records.getDevice()).rejects.toMatchObject({ name: 'StorageClosedError' })
+  })
+
+  it('reports no IndexedDB at all as StorageUnavailableError', async () => {
+    const global = globalThis as { indexedDB?: IDBFactory }
+    const installed = global.indexedDB
+    delete global.indexedDB
+    try {
+      await expect(openStorage()).rejects.toMatchObject({ name: 'StorageUnavailableError' })
+      await expect(deleteDocData('x')).rejects.toMatchObject({ name: 'StorageUnavailableError' })
+    } finally {
+      global.indexedDB = installed
+    }
+  })
+
+  it('reports a browser that refuses IndexedDB (private mode, sandbox) as StorageUnavailableError', async () => {
+    const refusing = {
+      open() {
+        throw new DOMException('Access to IndexedDB is denied in this context.', 'SecurityError')
+      },
+    } as unknown as IDBFactory
+    const error = await openStorage({ indexedDB: refusing }).catch((reason: unknown) => reason)
+    expect(error).toMatchObject({ name: 'StorageUnavailableError', cause: { name: 'SecurityError' } })
+  })
+
+  it('reports data from a newer app version as StorageUnavailableError (VersionError as cause)', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open('newer', SCHEMA_VERSION + 5)
+      request.onsuccess = () => {
+        request.result.close()
+        resolve()
+      }
+      request.onerror = () => reject(request.error)
+    })
+    const error = await openStorage({ name: 'newer' }).catch((reason: unknown) => reason)
+    expect(error).toMatchObject({ name: 'StorageUnavailableError', cause: { name: 'VersionError' } })
+  })
+
+  it('refuses attachDoc when its factory is not the global one y-indexeddb would use', async () => {
+    const storage = await openStorage({ name: 'elsewhere', indexedDB: new IDBFactory() })
+    await expect(storage.attachDoc('x', new Y.Doc())).rejects.toMatchObject({ name: 'StorageUnavailableError' })
+    await storage.destroy()
+  })
+
+  it('deleteDocData removes what a doc saved', async () => {
+    const storage = await openStorage({ name: 'docs' })
+    const doc = new Y.Doc()
+    const attachment = await storage.attachDoc('member-a', doc)
+    doc.getMap('profile').set('name', 'Ana')
+    await attachment.close()
+    await deleteDocData('member-a', { storageName: 'docs' })
+
+    const fresh = new Y.Doc()
+    const again = await storage.attachDoc('member-a', fresh)
+    expect(fresh.getMap('profile').get('name')).toBeUndefined()
+    await again.close()
+    await storage.destroy()
+  })
+})
+
+describe('attachDoc when another tab deletes the doc database', () => {
+  it('stops saving instead of throwing into the next edit, and close() still resolves', async () => {
+    const { restore } = installFactory()
+    try {
+      const storage = await openStorage({ name: 'shared' })
+      const doc = new Y.Doc()
+      const attachment = await storage.attachDoc('member-a', doc)
+      doc.getMap('profile').set('name', 'Ana')
+      await deleteDocData('member-a', { storageName: 'shared' })
+      expect(() => doc.getMap('profile').set('name', 'Ana B.')).not.toThrow()
+      await attachment.close()
+      await storage.destroy()
+    } finally {
+      restore()
+    }
+  })
+})
