@@ -1,0 +1,28 @@
+/**
+ * Named errors of the relay, one class per failure. Callers (the CLI, tests) branch on `name`,
+ * never on message text.
+ */
+
+/** A command line argument the relay does not understand or cannot use. */
+export class RelayOptionsError extends Error {
+  constructor(message = 'Invalid relay option') {
+    super(message)
+    this.name = 'RelayOptionsError'
+  }
+}
+
+/** The folder to serve has no built app in it (no `index.html`). */
+export class DistNotFoundError extends Error {
+  constructor(message = 'No built app found') {
+    super(message)
+    this.name = 'DistNotFoundError'
+  }
+}
+
+/** The HTTP server could not listen on the requested host and port. */
+export class ListenError extends Error {
+  constructor(message = 'Could not listen', options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ListenError'
+  }
+}
