@@ -1,0 +1,38 @@
+/**
+ * The app as e2e tests meet it: the production build served by the relay's static server on a
+ * loopback port, and headless Debian Chromium driven by playwright-core. `npm test` builds first;
+ * run alone, this builds when dist/ is missing.
+ */
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core'
+import { startStaticServer, type StaticServer } from '../../../src/relay/static-server'
+import { chromiumLaunchOptions } from '../../support/chromium'
+
+const ROOT = resolve(import.meta.dirname, '../../..')
+const DIST = resolve(ROOT, 'dist')
+
+export const PHONE = { width: 390, height: 844 }
+export const DESKTOP = { width: 1280, height: 800 }
+
+export async function serveApp(): Promise<StaticServer> {
+  if (!existsSync(resolve(DIST, 'index.html'))) {
+    const { build } = await import('vite')
+    await build({ root: ROOT, logLevel: 'warn' })
+  }
+  return startStaticServer({ host: '127.0.0.1', port: 0, dist: DIST })
+}
+
+export async function launchChromium(): Promise<Browser> {
+  const options = chromiumLaunchOptions()
+  if (!options.executablePath) throw new Error('Chromium not found: run `npm test` (it installs it) or set CHROMIUM_PATH')
+  return chromium.launch({ headless: true, ...options })
+}
+
+/** A fresh browser profile: its own IndexedDB, service workers and downloads. */
+export async function newProfile(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: PHONE, acceptDownloads: true, ...options })
+  // Functions handed to page.evaluate may carry a transpiler's `__name` helper; pages do not have it.
+  await context.addInitScript('globalThis.__name = (fn) => fn')
+  return context
+}
