@@ -48,8 +48,10 @@ export interface IngestContext {
 export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): Promise<IngestBatch> {
   const result: IngestBatch = { appended: [], updates: new Map(), joined: [], rejected: [], buffered: 0, forks: [] }
   const seenHere = new Map<string, Entry>()
-  for (const bytes of batch) {
-    const checked = await checkEntry(context.ed, bytes, context.topic)
+  // Signatures are independent of each other and of feed order, so the batch is verified at once
+  // (WebCrypto runs them in parallel); everything after depends on order and runs one by one.
+  const checks = await Promise.all(batch.map((bytes) => checkEntry(context.ed, bytes, context.topic)))
+  for (const checked of checks) {
     if (!checked.ok) {
       result.rejected.push({ reason: checked.reason, ...(checked.detail ? { detail: checked.detail } : {}) })
       continue

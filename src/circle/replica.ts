@@ -9,13 +9,14 @@ import * as Y from 'yjs'
 import { fromHex, toHex } from '../core/bytes'
 import { circleTopic } from '../core/circle-secrets'
 import type { Ed25519 } from '../core/ed25519'
-import { ZERO_HASH, decodeEntry, signEntry } from '../core/entry'
+import { decodeEntry } from '../core/entry'
 import { FeedLog } from '../core/feed'
 import { type BoxKeyPair, type SigningKeyPair, issueCertificate } from '../core/keys'
 import type { Id, MemberId, Offer, OfferDraft, Profile, Want, WantDraft } from '../core/model'
-import { type Payload, openPayload, sealPayload } from '../core/payload'
+import { type Payload, openPayload } from '../core/payload'
 import { type RandomBytes, newId } from '../core/random'
 import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraft } from '../core/validate'
+import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, UnknownRecordError } from './errors'
 import { type Rejection, ingestBatch, toRecord } from './ingest'
 import { type FieldValue, type RecordCollection, newMemberDoc, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
@@ -294,18 +295,8 @@ export class CircleReplica implements CircleHandle {
   async #append(payload: Payload): Promise<void> {
     if (this.#closed) throw new CircleClosedError()
     const { keys, ed, random, now, circle, storage } = this.#options
-    const feed = toHex(keys.device.publicKey)
-    const head = this.#feeds.head(feed)
-    const nonce = random(24)
-    const entry = await signEntry(ed, keys.device.secretKey, {
-      topic: this.topic,
-      feed: keys.device.publicKey,
-      seq: head ? head.seq + 1 : 0,
-      prev: head?.hash ?? ZERO_HASH,
-      timestamp: now(),
-      nonce,
-      ciphertext: sealPayload(circle.key, nonce, payload),
-    })
+    const init = { device: keys.device, topic: this.topic, circleKey: circle.key, ed, random, now }
+    const entry = await nextEntry(init, this.#feeds.head(toHex(keys.device.publicKey)), payload)
     const outcome = this.#feeds.offer(entry)
     if (!('status' in outcome) || outcome.status !== 'appended') throw new Error(`Own entry refused: ${JSON.stringify(outcome)}`)
     const record = toRecord(this.topicHex, entry)

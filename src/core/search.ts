@@ -21,7 +21,7 @@ export interface OfferQuery {
 export interface SearchEntry {
   readonly offer: Offer
   readonly ownerName: string
-  /** Folded title, description, tags, category and owner name, one field per line. */
+  /** Folded title, description, tags, category, owner name and places, one field per line. */
   readonly haystack: string
   /** What title order compares; see `titleKey`. */
   readonly titleKey: string
@@ -72,8 +72,20 @@ export function buildSearchIndex(
   return { entries, byTitle: previous && carryTitleOrder(previous, entries), last: undefined }
 }
 
+/** Where an offer is: people search "Brighton" for the ride there, "garage" for the space. */
+function placesOf(offer: Offer): string[] {
+  switch (offer.kind) {
+    case 'ride':
+      return [offer.from, offer.to]
+    case 'space':
+      return [offer.slot]
+    default:
+      return []
+  }
+}
+
 function haystackOf(offer: Offer, ownerName: string): string {
-  const fields = [offer.title, offer.description, offer.tags.join(' '), offer.category, ownerName]
+  const fields = [offer.title, offer.description, offer.tags.join(' '), offer.category, ownerName, ...placesOf(offer)]
   return fields.map((field) => foldForSearch(field)).join('\n')
 }
 

@@ -40,6 +40,20 @@ export interface CleanOptions {
  * rather than refused: a truncated description is more useful than a missing offer.
  */
 export function cleanText(raw: string, limit: number, options: CleanOptions = {}): CleanText {
+  // Text that was cleaned when written comes back unchanged when read, thousands of fields at a cold
+  // start: printable ASCII that is already trimmed (and single-spaced, lowercased where asked) is
+  // exactly what the full pass would return, so it skips the regex and normalisation passes.
+  const clean = raw.length <= limit && (options.multiline ? CLEAN_ASCII_LINES : CLEAN_ASCII_LINE).test(raw)
+  if (clean && !(options.lowercase && UPPERCASE_ASCII.test(raw))) return { text: raw, cut: false }
+  return cleanTextFully(raw, limit, options)
+}
+
+const CLEAN_ASCII_LINE = /^(?:[!-~]+(?: [!-~]+)*)?$/
+const CLEAN_ASCII_LINES = /^(?:[!-~](?:[ -~\n\t]*[!-~])?)?$/
+const UPPERCASE_ASCII = /[A-Z]/
+
+/** The whole cleaning pass; `cleanText` is this with a shortcut for text that is already clean. */
+export function cleanTextFully(raw: string, limit: number, options: CleanOptions = {}): CleanText {
   const cap = limit * HEADROOM + 16
   let cut = raw.length > cap
   let text = cut ? raw.slice(0, cap) : raw

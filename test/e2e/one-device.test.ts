@@ -90,7 +90,7 @@ describe('a circle on one device', () => {
     const search = page.getByTestId('search')
     await search.fill('drill')
     await expectCatalogue(page, ['Cordless drill'])
-    await search.fill('COAST ride')
+    await search.fill('BRIGHTON coast')
     await expectCatalogue(page, ['Ride to the coast'])
     await search.fill('')
     await page.getByTestId('kind-chip-gift').click()

@@ -43,7 +43,7 @@ const CATALOGUE: Offer[] = [
   offer('cafe', 'Café table', { category: 'kitchen', owner: BEN }),
   offer('creme', 'Crème brûlée torch', { category: 'kitchen', availability: 'paused' }),
   offer('room', 'Spare room', { kind: 'space', category: 'rooms', description: 'Quiet, near the Hauptstraße' }),
-  offer('ride', 'Lift to Ghent', { kind: 'ride', owner: BEN, tags: ['e-bike', 'weekly'] }),
+  offer('ride', 'Lift to Ghent', { kind: 'ride', owner: BEN, tags: ['e-bike', 'weekly'], from: 'Elm Street', to: 'Sint-Pieters station' }),
   offer('lesson', 'Guitar lessons', { kind: 'skill', category: 'lessons', description: 'Beginners welcome' }),
   offer('apples', 'Apples', { kind: 'gift', category: 'food', tags: ['Organic'.toLowerCase()] }),
   offer('ladder', 'Ladder 10 steps', { category: 'tools', availability: 'paused', owner: BEN }),
@@ -88,6 +88,11 @@ describe('searchOffers', () => {
     expect(ids({ text: 'lessons' })).toEqual(['lesson'])
     expect(ids({ text: 'kitchen' })).toEqual(['creme', 'cafe'])
     expect(ids({ text: 'lucia' })).toEqual(NEWEST_FIRST.filter((id) => !['cafe', 'ride', 'ladder'].includes(id)))
+  })
+
+  it('finds a ride by where it goes from or to', () => {
+    expect(ids({ text: 'pieters' })).toEqual(['ride'])
+    expect(ids({ text: 'elm station' })).toEqual(['ride'])
   })
 
   it('ignores accents both ways', () => {
