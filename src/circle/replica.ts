@@ -23,7 +23,7 @@ import { type FieldValue, type RecordCollection, newMemberDoc, readRawDoc, trans
 import { openPhoto, photoHash, sealPhoto } from './photos'
 import { CircleReadModel } from './read-model'
 import { Roster } from './roster'
-import type { CircleHandle, CircleRecord, CircleView, DocAttachment, EntryRecord, Storage } from './types'
+import type { CircleHandle, CircleRecord, CircleView, DocAttachment, DocSnapshot, EntryRecord, Storage } from './types'
 import { applyChecked } from './update-check'
 
 export interface ReplicaKeys {
@@ -92,10 +92,14 @@ export class CircleReplica implements CircleHandle {
   }
 
   async #load(): Promise<void> {
-    const { entries } = this.#options.storage
-    const heads = await entries.heads(this.topicHex)
+    const { entries, snapshots } = this.#options.storage
+    const [heads, forks, saved] = await Promise.all([
+      entries.heads(this.topicHex),
+      entries.getForks(this.topicHex),
+      snapshots.getSnapshots(`${this.id}:`),
+    ])
     this.#feeds.restore(heads)
-    for (const fork of await entries.getForks(this.topicHex)) this.#feeds.freeze(fork.feed)
+    for (const fork of forks) this.#feeds.freeze(fork.feed)
     const joins = await Promise.all(heads.map((head) => entries.getRange(this.topicHex, head.feed, 0, 0)))
     for (const record of joins.flat()) {
       // Stored entries passed every check when they arrived; only their join payload is needed here.
@@ -103,23 +107,57 @@ export class CircleReplica implements CircleHandle {
       const payload = entry.ok ? openPayload(this.#options.circle.key, entry.value) : undefined
       if (payload?.ok && payload.value.type === 'join') this.#roster.add(record.feed, payload.value)
     }
-    await Promise.all(this.#roster.members().map((member) => this.#doc(member.id)))
+    const byName = new Map(saved.map((snapshot) => [snapshot.name, snapshot]))
+    await Promise.all(this.#roster.members().map((member) => this.#doc(member.id, byName.get(this.#docName(member.id)))))
     if (!this.#feeds.head(toHex(this.#options.keys.device.publicKey))) await this.#join()
   }
 
-  /** Replays every stored entry into the docs: repairs a doc whose last write did not reach disk. */
-  async reconcile(): Promise<void> {
-    const records = await this.#options.storage.entries.getAll(this.topicHex)
-    const updates = new Map<MemberId, Uint8Array[]>()
-    for (const record of records) {
-      const member = this.#roster.memberOfFeed(record.feed)
-      const entry = decodeEntry(record.bytes)
-      const payload = member && entry.ok ? openPayload(this.#options.circle.key, entry.value) : undefined
-      if (member && payload?.ok && payload.value.type === 'update') {
-        updates.set(member, [...(updates.get(member) ?? []), payload.value.update])
+  #docName(member: MemberId): string {
+    return `${this.id}:${member}`
+  }
+
+  /**
+   * Another member's doc: its snapshot, then any of its stored entries the snapshot does not cover
+   * (a batch whose snapshot was not written before the tab closed).
+   */
+  async #restoreDoc(member: MemberId, doc: Y.Doc, snapshot: DocSnapshot | undefined): Promise<void> {
+    // A snapshot is this device's own record of updates that passed every check, so it is applied
+    // without the scratch copy; if it was damaged on disk, every entry is replayed instead.
+    let covers = snapshot?.covers ?? {}
+    try {
+      if (snapshot) Y.applyUpdate(doc, snapshot.state, REMOTE)
+    } catch {
+      covers = {}
+    }
+    const { entries } = this.#options.storage
+    const missing: Uint8Array[] = []
+    for (const feed of this.#roster.get(member)?.feeds ?? []) {
+      const head = this.#feeds.head(feed)
+      const from = (covers[feed] ?? -1) + 1
+      if (!head || from > head.seq) continue
+      for (const record of await entries.getRange(this.topicHex, feed, from, head.seq)) {
+        const entry = decodeEntry(record.bytes)
+        const payload = entry.ok ? openPayload(this.#options.circle.key, entry.value) : undefined
+        if (payload?.ok && payload.value.type === 'update') missing.push(payload.value.update)
       }
     }
-    for (const [member, list] of updates) applyChecked(await this.#doc(member), list, REMOTE)
+    if (missing.length > 0) applyChecked(doc, missing, REMOTE)
+  }
+
+  /** Saves the docs of these members as snapshots, with the feed seqs they now include. */
+  async #saveSnapshots(members: Iterable<MemberId>): Promise<void> {
+    const snapshots: DocSnapshot[] = []
+    for (const member of members) {
+      const doc = this.#loaded.get(member)
+      if (!doc || member === this.me) continue
+      const covers: Record<string, number> = {}
+      for (const feed of this.#roster.get(member)?.feeds ?? []) {
+        const head = this.#feeds.head(feed)
+        if (head) covers[feed] = head.seq
+      }
+      snapshots.push({ name: this.#docName(member), state: Y.encodeStateAsUpdate(doc), covers })
+    }
+    await this.#options.storage.snapshots.putSnapshots(snapshots)
   }
 
   view(): CircleView {
@@ -183,6 +221,7 @@ export class CircleReplica implements CircleHandle {
           result.rejected.push({ reason: 'bad-update', feed: entry.feedId, seq: entry.seq })
         }
       }
+      await this.#saveSnapshots(new Set([...result.joined, ...result.updates.keys()]))
       for (const record of records) this.#emitEntry(record)
       if (result.joined.length > 0) this.#scheduleNotify()
       return { accepted: records.length, buffered: result.buffered, rejected: result.rejected }
@@ -306,18 +345,22 @@ export class CircleReplica implements CircleHandle {
     this.#emitEntry(record)
   }
 
-  #doc(member: MemberId): Promise<Y.Doc> {
+  #doc(member: MemberId, snapshot?: DocSnapshot): Promise<Y.Doc> {
     let doc = this.#docs.get(member)
     if (!doc) {
-      doc = this.#attach(member)
+      doc = this.#open(member, snapshot)
       this.#docs.set(member, doc)
     }
     return doc
   }
 
-  async #attach(member: MemberId): Promise<Y.Doc> {
+  async #open(member: MemberId, snapshot: DocSnapshot | undefined): Promise<Y.Doc> {
     const doc = newMemberDoc()
-    this.#attachments.push(await this.#options.storage.attachDoc(`${this.id}:${member}`, doc))
+    if (member === this.me) {
+      this.#attachments.push(await this.#options.storage.attachDoc(this.#docName(member), doc))
+    } else {
+      await this.#restoreDoc(member, doc, snapshot)
+    }
     this.#loaded.set(member, doc)
     this.#readModel.invalidate(member)
     doc.on('update', () => {

@@ -92,11 +92,33 @@ export interface BlobStorage {
   getBlob(hash: string): Promise<Uint8Array | undefined>
 }
 
+/**
+ * Another member's doc as last saved: a cache of what their entries say, so a circle opens with one
+ * read instead of replaying every entry. `covers` names the last seq of each feed already in `state`;
+ * anything stored beyond it is replayed from entries on open.
+ */
+export interface DocSnapshot {
+  /** `<circle id>:<member id>`. */
+  name: string
+  /** The doc's full Yjs state (Y.encodeStateAsUpdate). */
+  state: Uint8Array
+  covers: Record<string, number>
+}
+
+export interface SnapshotStorage {
+  /** Stores all snapshots in one transaction, replacing earlier ones of the same name. */
+  putSnapshots(snapshots: DocSnapshot[]): Promise<void>
+  /** Every snapshot whose name starts with `prefix`, by name. */
+  getSnapshots(prefix: string): Promise<DocSnapshot[]>
+}
+
 /** Everything the circle layer persists, in one bundle the app passes in. */
 export interface Storage {
   entries: EntryStorage
   records: RecordStorage
   blobs: BlobStorage
+  snapshots: SnapshotStorage
+  /** For this device's own member doc: every local edit is durable as it happens. */
   attachDoc: AttachDoc
 }
 

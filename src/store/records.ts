@@ -1,10 +1,11 @@
 /**
- * Small records (this device's keys, the circles it joined) and content-addressed blobs.
+ * Small records (this device's keys, the circles it joined), content-addressed blobs, and snapshots
+ * of other members' docs.
  */
-import type { BlobStorage, CircleRecord, DeviceRecord, RecordStorage } from '../circle/types'
+import type { BlobStorage, CircleRecord, DeviceRecord, DocSnapshot, RecordStorage, SnapshotStorage } from '../circle/types'
 import { bytesForStorage, bytesFromStorage } from './bytes'
 import { addIfAbsent, read, write, type Connection } from './idb'
-import { DEVICE_KEY, STORES, circleKey, circlesRange } from './schema'
+import { DEVICE_KEY, STORES, circleKey, circlesRange, prefixRange, type SnapshotRow } from './schema'
 
 // Rows are built field by field: a caller's object may be a Svelte state proxy or carry extra fields,
 // and structured clone refuses the one and would silently store the other.
@@ -92,6 +93,28 @@ export function createBlobStorage(connection: Connection): BlobStorage {
     async getBlob(hash) {
       const value: unknown = await read(connection.current(), STORES.blobs, (store) => store.get(hash))
       return value === undefined ? undefined : bytesFromStorage(value)
+    },
+  }
+}
+
+export function createSnapshotStorage(connection: Connection): SnapshotStorage {
+  return {
+    async putSnapshots(snapshots) {
+      const rows: SnapshotRow[] = snapshots.map((snapshot) => ({
+        name: snapshot.name,
+        state: bytesForStorage(snapshot.state),
+        covers: { ...snapshot.covers },
+      }))
+      if (rows.length === 0) return
+      await write(connection.current(), [STORES.snapshots], (transaction) => {
+        const store = transaction.objectStore(STORES.snapshots)
+        for (const row of rows) store.put(row)
+      })
+    },
+
+    async getSnapshots(prefix) {
+      const rows = await read(connection.current(), STORES.snapshots, (store) => store.getAll(prefixRange(prefix)))
+      return (rows as SnapshotRow[]).map((row): DocSnapshot => ({ ...row, state: bytesFromStorage(row.state) }))
     },
   }
 }

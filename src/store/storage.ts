@@ -1,5 +1,5 @@
 /**
- * `openStorage`: one IndexedDB database holding entries, heads, forks, records and blobs, plus one
+ * `openStorage`: one IndexedDB database holding entries, heads, forks, records, blobs and snapshots, plus one
  * y-indexeddb database per attached doc. The pieces live in entries.ts, records.ts and docs.ts; this
  * file owns the connection and its lifecycle.
  */
@@ -9,7 +9,7 @@ import { createEntryStorage, type IndexeddbEntryStorage } from './entries'
 import { StorageClosedError, StorageUnavailableError } from './errors'
 import { deleteDatabase, openDatabase, read, write, type Connection } from './idb'
 import { docDatabaseName, globalIndexedDB, persistDoc } from './docs'
-import { createBlobStorage, createRecordStorage } from './records'
+import { createBlobStorage, createRecordStorage, createSnapshotStorage } from './records'
 import { DEFAULT_NAME, SCHEMA_VERSION, STORES, upgradeSchema, type DocRow } from './schema'
 
 /** Why the database closed without `close()`: another tab upgraded or deleted it, or the browser dropped it (e.g. site data cleared). */
@@ -108,6 +108,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Ind
     entries: createEntryStorage(connection),
     records: createRecordStorage(connection),
     blobs: createBlobStorage(connection),
+    snapshots: createSnapshotStorage(connection),
     attachDoc,
     close,
     async destroy() {

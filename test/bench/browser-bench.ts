@@ -48,6 +48,45 @@ async function cold() {
   return { offers: view.offers.length, members: view.members.size, ms, sinceNavigation }
 }
 
+/** Where a cold start's time goes, step by step (for finding what to make faster). */
+async function coldSteps() {
+  const steps: Record<string, number> = {}
+  let last = performance.now()
+  const step = (name: string) => {
+    const now = performance.now()
+    steps[name] = now - last
+    last = now
+  }
+  const storage = await openStorage()
+  step('open storage')
+  const device = (await Device.load(storage))!
+  step('load device')
+  const id = device.circles()[0]!.id
+  if (new URLSearchParams(location.search).has('detail')) {
+    const { circleTopic } = await import('../../src/core/circle-secrets')
+    const { toHex, fromHex } = await import('../../src/core/bytes')
+    const record = device.circles()[0]!
+    const topic = toHex(circleTopic({ id: fromHex(record.id)!, key: record.key }))
+    const heads = await storage.entries.heads(topic)
+    step('  heads')
+    await Promise.all(heads.map((head) => storage.entries.getRange(topic, head.feed, 0, 0)))
+    step('  joins')
+    const Y = await import('yjs')
+    const { readRawDoc } = await import('../../src/circle/member-doc')
+    const names = (await indexedDB.databases()).map((d) => d.name!).filter((n) => n.includes('-doc:'))
+    const docs = names.map(() => new Y.Doc())
+    await Promise.all(names.map((name, i) => storage.attachDoc(name.split('-doc:')[1]!, docs[i]!)))
+    step(`  attach ${names.length} docs`)
+    docs.forEach((doc) => readRawDoc(doc))
+    step('  toJSON')
+  }
+  const circle = await device.openCircle(id)
+  step('open circle (heads, joins, member docs)')
+  circle.view()
+  step('read model (validate every member doc)')
+  return steps
+}
+
 async function search() {
   const { view } = await openView()
   const names = new Map([...view.members].map(([id, member]) => [id, member.profile.name]))
@@ -77,7 +116,7 @@ async function signatures() {
   return [await measureSignatures(tweetnaclEd25519, 200), ...(fast.name === 'webcrypto' ? [await measureSignatures(fast, 2000)] : [])]
 }
 
-const phases: Record<string, () => Promise<unknown>> = { seed, cold, search, signatures }
+const phases: Record<string, () => Promise<unknown>> = { seed, cold, 'cold-steps': coldSteps, search, signatures }
 const phase = new URLSearchParams(location.search).get('phase') ?? ''
 const run = phases[phase] ?? (() => Promise.reject(new Error(`Unknown phase "${phase}"`)))
 run().then(

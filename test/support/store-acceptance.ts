@@ -298,6 +298,25 @@ export function runStorageAcceptance(
       })
     })
 
+    describe('snapshots', () => {
+      it('stores a batch, replaces by name, and lists one circle by prefix in name order', async () => {
+        const state = pattern(40 * 1024)
+        await storage.snapshots.putSnapshots([
+          { name: 'c1:bbb', state, covers: { f1: 3 } },
+          { name: 'c1:aaa', state: new Uint8Array([1]), covers: {} },
+          { name: 'c2:aaa', state: new Uint8Array([2]), covers: { f9: 0 } },
+        ])
+        await storage.snapshots.putSnapshots([{ name: 'c1:aaa', state: new Uint8Array([7, 7]), covers: { f2: 11 } }])
+        await storage.snapshots.putSnapshots([])
+        const c1 = await storage.snapshots.getSnapshots('c1:')
+        expect(c1.map((s) => s.name)).toEqual(['c1:aaa', 'c1:bbb'])
+        expect(c1[0]).toEqual({ name: 'c1:aaa', state: new Uint8Array([7, 7]), covers: { f2: 11 } })
+        expect(c1[1]!.state).toEqual(state)
+        expectPlainBytes(c1[1]!.state)
+        expect(await storage.snapshots.getSnapshots('c3:')).toEqual([])
+      })
+    })
+
     describe('docs', () => {
       it('loads into a fresh Y.Doc what an earlier attachment saved, and keeps docs apart', async () => {
         const doc = new Y.Doc()

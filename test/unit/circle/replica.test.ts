@@ -85,6 +85,26 @@ describe('a circle on one device', () => {
     expect(new Set(again.rejected.map((r) => r.reason))).toEqual(new Set(['duplicate']))
   })
 
+  it('reopens other members’ docs from snapshots, and replays entries a stale snapshot misses', async () => {
+    const { ana, ben, a, b } = await twoMembers()
+    await a.addOffer(drill)
+    await a.addOffer({ ...drill, title: 'Ladder' })
+    await sync(a, b, ana.storage)
+    const expected = b.view().offers
+    await ben.device.close()
+
+    const reopened = await (await Device.load(ben.storage))!.openCircle(b.id)
+    expect(reopened.view().offers).toEqual(expected)
+    await reopened.close()
+
+    // As if the tab closed after the entries were stored but before the snapshot was: an empty doc
+    // that covers nothing. Opening replays Ana's stored entries into it.
+    await ben.storage.snapshots.putSnapshots([{ name: `${b.id}:${a.me}`, state: new Uint8Array([0, 0]), covers: {} }])
+    const repaired = await (await Device.load(ben.storage))!.openCircle(b.id)
+    cleanups.push(() => repaired.close())
+    expect(repaired.view().offers).toEqual(expected)
+  })
+
   it('rejects a validly signed entry with a garbage Yjs update as bad-update and keeps syncing the feed', async () => {
     const { ana, a, b } = await twoMembers()
     await sync(a, b, ana.storage)

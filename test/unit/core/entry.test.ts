@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { toHex } from '../../../src/core/bytes'
+import { fromHex, toHex } from '../../../src/core/bytes'
 import { circleTopic, newCircleSecrets } from '../../../src/core/circle-secrets'
-import { tweetnaclEd25519, webCryptoEd25519 } from '../../../src/core/ed25519'
+import { RFC8032_TEST_1, detectEd25519, tweetnaclEd25519, webCryptoEd25519 } from '../../../src/core/ed25519'
 import { MAX_ENTRY_BYTES, ZERO_HASH, checkEntry, decodeEntry, signEntry } from '../../../src/core/entry'
 import { newSigningKeyPair } from '../../../src/core/keys'
 import { openPayload, sealPayload } from '../../../src/core/payload'
@@ -9,6 +9,7 @@ import { seededRandom } from '../../../src/core/random'
 
 const random = seededRandom(1)
 const ed = webCryptoEd25519(globalThis.crypto.subtle)
+const reference = tweetnaclEd25519
 const device = newSigningKeyPair(random)
 const secrets = newCircleSecrets(random)
 const topic = circleTopic(secrets)
@@ -66,7 +67,6 @@ describe('entry codec', () => {
 
   it('signs the same way with WebCrypto and tweetnacl, and each verifies the other', async () => {
     const fast = ed
-    const reference = tweetnaclEd25519
     const message = new Uint8Array([9, 9, 9])
     const a = await fast.sign(device.secretKey, message)
     const b = await reference.sign(device.secretKey, message)
@@ -75,6 +75,14 @@ describe('entry codec', () => {
     expect(await fast.verify(device.publicKey, message, b)).toBe(true)
     expect(await fast.verify(device.publicKey, new Uint8Array([9, 9, 8]), b)).toBe(false)
     expect(await fast.verify(new Uint8Array(31), message, b)).toBe(false)
+  })
+
+  it('the known answer the platform check uses is RFC 8032’s, as tweetnacl computes it', async () => {
+    const pair = (await import('tweetnacl')).default.sign.keyPair.fromSeed(fromHex(RFC8032_TEST_1.seed)!)
+    expect(toHex(pair.publicKey)).toBe(RFC8032_TEST_1.publicKey)
+    expect(toHex(await reference.sign(pair.secretKey, new Uint8Array(0)))).toBe(RFC8032_TEST_1.signature)
+    expect((await detectEd25519()).name).toBe('webcrypto')
+    expect((await detectEd25519({} as SubtleCrypto)).name).toBe('tweetnacl')
   })
 
   it('a flipped byte in any field is rejected with that field’s reason', async () => {

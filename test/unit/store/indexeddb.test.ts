@@ -90,7 +90,7 @@ describe('openStorage over fake-indexeddb', () => {
       request.onerror = () => reject(request.error)
     })
     expect(db.version).toBe(SCHEMA_VERSION)
-    expect([...db.objectStoreNames].sort()).toEqual(['blobs', 'docs', 'entries', 'forks', 'heads', 'records'])
+    expect([...db.objectStoreNames].sort()).toEqual(['blobs', 'docs', 'entries', 'forks', 'heads', 'records', 'snapshots'])
     db.close()
   })
 
