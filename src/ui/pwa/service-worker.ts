@@ -34,7 +34,9 @@ async function dropOldCaches(): Promise<void> {
 
 async function fromCache(request: Request): Promise<Response> {
   const cache = await caches.open(CACHE_NAME)
-  return (await cache.match(request)) ?? fetch(request)
+  // Module scripts are requested with an Origin header; a server that answers `Vary: Origin` would
+  // otherwise make every cached script miss, and the app would open blank offline.
+  return (await cache.match(request, { ignoreVary: true })) ?? fetch(request)
 }
 
 async function navigate(request: Request): Promise<Response> {

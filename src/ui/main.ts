@@ -1,0 +1,21 @@
+/**
+ * The browser entry: global styles, the app, and the service worker. `src/ui` holds the Svelte
+ * components and rune state classes; it may import circle, store and core, never the other way round.
+ */
+import { mount } from 'svelte'
+import App from './App.svelte'
+import { registerServiceWorker } from './pwa/register'
+import { AppState } from './state/app.svelte'
+import './app.css'
+
+const target = document.getElementById('app')
+if (!target) throw new Error('index.html has no #app element')
+
+// The composition root: the one place that makes the app state, then gives it to the components
+// (through context, from App) and to the service worker's update prompt.
+const app = new AppState()
+mount(App, { target, props: { app } })
+app.start()
+registerServiceWorker({
+  onUpdateReady: (apply) => app.toasts.offer('A new version of Sharecircle is ready.', { label: 'Reload', run: apply }),
+})

@@ -1,0 +1,102 @@
+/**
+ * Hash routes as plain data: `parseRoute` turns a location hash into a Route and `href` turns a Route
+ * back into a hash, so links and the router agree. No Svelte here; `state/router.svelte.ts` makes it
+ * reactive. Hash routes keep everything client-side — the invite link later uses `#/join/<payload>`,
+ * and a fragment never reaches a web server.
+ */
+import { OFFER_KINDS, type Id, type MemberId, type OfferKind } from '../core/model'
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'restore' }
+  | { name: 'new-circle' }
+  | { name: 'settings' }
+  | { name: 'join'; payload: string }
+  | { name: 'catalogue'; circleId: string }
+  | { name: 'offer-new'; circleId: string; kind: OfferKind | undefined }
+  | { name: 'offer'; circleId: string; offerId: Id }
+  | { name: 'offer-edit'; circleId: string; offerId: Id }
+  | { name: 'wants'; circleId: string }
+  | { name: 'want-new'; circleId: string }
+  | { name: 'want-edit'; circleId: string; wantId: Id }
+  | { name: 'member'; circleId: string; memberId: MemberId }
+  | { name: 'not-found'; hash: string }
+
+export type RouteName = Route['name']
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?', 2)
+  const parts = path.split('/').filter((part) => part !== '').map(safeDecode)
+  if (parts.some((part) => part === undefined)) return { name: 'not-found', hash }
+  const [first, second, third, fourth, fifth, ...rest] = parts as string[]
+
+  if (first === undefined) return { name: 'home' }
+  if (first === 'restore' && second === undefined) return { name: 'restore' }
+  if (first === 'new-circle' && second === undefined) return { name: 'new-circle' }
+  if (first === 'settings' && second === undefined) return { name: 'settings' }
+  if (first === 'join' && second !== undefined && third === undefined) return { name: 'join', payload: second }
+  if (first !== 'c' || second === undefined || rest.length > 0) return { name: 'not-found', hash }
+
+  const circleId = second
+  if (third === undefined) return { name: 'catalogue', circleId }
+  if (third === 'offer' && fourth === 'new' && fifth === undefined) {
+    const kind = new URLSearchParams(query).get('kind')
+    return { name: 'offer-new', circleId, kind: isOfferKind(kind) ? kind : undefined }
+  }
+  if (third === 'offer' && fourth !== undefined && fifth === undefined) return { name: 'offer', circleId, offerId: fourth }
+  if (third === 'offer' && fourth !== undefined && fifth === 'edit') return { name: 'offer-edit', circleId, offerId: fourth }
+  if (third === 'wants' && fourth === undefined) return { name: 'wants', circleId }
+  if (third === 'want' && fourth === 'new' && fifth === undefined) return { name: 'want-new', circleId }
+  if (third === 'want' && fourth !== undefined && fifth === 'edit') return { name: 'want-edit', circleId, wantId: fourth }
+  if (third === 'member' && fourth !== undefined && fifth === undefined) return { name: 'member', circleId, memberId: fourth }
+  return { name: 'not-found', hash }
+}
+
+export function href(route: Route): string {
+  const e = encodeURIComponent
+  switch (route.name) {
+    case 'home':
+      return '#/'
+    case 'restore':
+    case 'new-circle':
+    case 'settings':
+      return `#/${route.name}`
+    case 'join':
+      return `#/join/${route.payload}`
+    case 'catalogue':
+      return `#/c/${e(route.circleId)}`
+    case 'offer-new':
+      return `#/c/${e(route.circleId)}/offer/new${route.kind ? `?kind=${route.kind}` : ''}`
+    case 'offer':
+      return `#/c/${e(route.circleId)}/offer/${e(route.offerId)}`
+    case 'offer-edit':
+      return `#/c/${e(route.circleId)}/offer/${e(route.offerId)}/edit`
+    case 'wants':
+      return `#/c/${e(route.circleId)}/wants`
+    case 'want-new':
+      return `#/c/${e(route.circleId)}/want/new`
+    case 'want-edit':
+      return `#/c/${e(route.circleId)}/want/${e(route.wantId)}/edit`
+    case 'member':
+      return `#/c/${e(route.circleId)}/member/${e(route.memberId)}`
+    case 'not-found':
+      return route.hash || '#/'
+  }
+}
+
+/** The circle a route is about, if any. */
+export function circleOf(route: Route): string | undefined {
+  return 'circleId' in route ? route.circleId : undefined
+}
+
+function isOfferKind(value: string | null): value is OfferKind {
+  return (OFFER_KINDS as readonly string[]).includes(value ?? '')
+}
+
+function safeDecode(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The app's root state: storage, the Device (once there is one), the router, toasts, and the circle on
+ * screen. Provided to every component through context (see context.ts); nothing here is a module
+ * singleton, so a test can mount the app twice.
+ */
+import { Device } from '../../circle/device'
+import type { CircleHandle, Storage } from '../../circle/types'
+import { openStorage } from '../../store/index'
+import { describeError } from '../error-messages'
+import { circleOf } from '../routes'
+import { CircleState } from './circle-view.svelte'
+import { DeviceState } from './device.svelte'
+import { Router } from './router.svelte'
+import { Toasts } from './toasts.svelte'
+
+type AppStorage = Storage & { close(): Promise<void> }
+
+export type AppStatus = 'loading' | 'ready' | 'failed'
+
+export class AppState {
+  readonly router = new Router()
+  readonly toasts = new Toasts()
+  status = $state<AppStatus>('loading')
+  /** Undefined until the person has made or restored an identity on this device. */
+  device = $state.raw<DeviceState | undefined>()
+  failure = $state('')
+
+  #storage: AppStorage | undefined
+  readonly #circles = new Map<string, Promise<CircleState>>()
+
+  /** The circle on screen: the one the route names, else the last visited, else the newest. */
+  readonly circleId: string | undefined = $derived.by(() => {
+    const named = circleOf(this.router.current)
+    if (named !== undefined) return named
+    const known = this.device?.circles ?? []
+    const last = this.router.lastCircle
+    return known.find((circle) => circle.id === last)?.id ?? known[0]?.id
+  })
+
+  /** Whether this device has joined the circle on screen (a route may name one it never saw). */
+  readonly circleKnown = $derived(this.device?.circles.some((circle) => circle.id === this.circleId) ?? false)
+
+  /** The open circle on screen; one promise per circle, so `{#await}` settles once. */
+  readonly circle: Promise<CircleState> | undefined = $derived(
+    this.device && this.circleId !== undefined && this.circleKnown ? this.#open(this.device, this.circleId) : undefined,
+  )
+
+  async start(): Promise<void> {
+    try {
+      this.#storage = await openStorage({
+        // Another tab upgraded the database, or the browser cleared it: nothing works until a reload.
+        onClose: () =>
+          this.toasts.offer('Sharecircle was updated or closed in another tab.', { label: 'Reload', run: () => location.reload() }),
+      })
+      const device = await Device.load(this.#storage)
+      this.device = device && new DeviceState(device)
+      this.status = 'ready'
+    } catch (error) {
+      this.failure = describeError(error)
+      this.status = 'failed'
+    }
+  }
+
+  async createIdentity(name: string): Promise<void> {
+    this.device = new DeviceState(await Device.create(this.#needStorage(), name))
+  }
+
+  async restoreFromBackup(file: Uint8Array, passphrase: string): Promise<void> {
+    this.device = new DeviceState(await Device.restoreFromBackup(this.#needStorage(), file, passphrase))
+  }
+
+  async restoreFromPhrase(words: string[], name: string): Promise<void> {
+    this.device = new DeviceState(await Device.restoreFromPhrase(this.#needStorage(), words, name))
+  }
+
+  /**
+   * Runs an action the person asked for; a failure becomes an error toast instead of an uncaught
+   * rejection. Returns whether it succeeded, so a form knows whether to move on.
+   */
+  async attempt(action: () => Promise<unknown>, done?: string): Promise<boolean> {
+    try {
+      await action()
+      if (done) this.toasts.info(done)
+      return true
+    } catch (error) {
+      this.toasts.error(describeError(error))
+      return false
+    }
+  }
+
+  /** Opens every circle this device has joined (for changes that apply to all of them). */
+  async allCircles(): Promise<CircleHandle[]> {
+    const device = this.device
+    if (!device) return []
+    const states = await Promise.all(device.circles.map((circle) => this.#open(device, circle.id)))
+    return states.map((state) => state.handle)
+  }
+
+  #open(device: DeviceState, id: string): Promise<CircleState> {
+    let opening = this.#circles.get(id)
+    if (!opening) {
+      opening = device.device.openCircle(id).then((handle) => new CircleState(handle))
+      // A failed open is not cached: the next visit tries again.
+      opening.catch(() => this.#circles.delete(id))
+      this.#circles.set(id, opening)
+    }
+    return opening
+  }
+
+  #needStorage(): AppStorage {
+    if (!this.#storage) throw new Error('Storage is not open yet')
+    return this.#storage
+  }
+}

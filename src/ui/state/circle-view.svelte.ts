@@ -1,0 +1,42 @@
+/**
+ * One open circle as the screens see it: the handle for writing, the live read model, and the
+ * catalogue's query (kept here so it survives a visit to an offer and back).
+ */
+import { createSubscriber } from 'svelte/reactivity'
+import type { CircleHandle, CircleView } from '../../circle/types'
+import { CatalogueQuery } from './catalogue-query.svelte'
+
+/** The circle's read model; `current` is a new object after every local or received change. */
+export class CircleViewState {
+  readonly #circle: CircleHandle
+  readonly #subscribe: () => void
+
+  constructor(circle: CircleHandle) {
+    this.#circle = circle
+    this.#subscribe = createSubscriber((update) => circle.subscribe(update))
+  }
+
+  get current(): CircleView {
+    this.#subscribe()
+    return this.#circle.view()
+  }
+}
+
+export class CircleState {
+  readonly handle: CircleHandle
+  readonly view: CircleViewState
+  readonly query = new CatalogueQuery()
+
+  constructor(handle: CircleHandle) {
+    this.handle = handle
+    this.view = new CircleViewState(handle)
+  }
+
+  get id(): string {
+    return this.handle.id
+  }
+
+  get me(): string {
+    return this.handle.me
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The current hash route, read reactively. `hashchange` is bridged with createSubscriber, so the
+ * listener exists only while something on screen reads `current`.
+ */
+import { createSubscriber } from 'svelte/reactivity'
+import { circleOf, href, parseRoute, type Route } from '../routes'
+
+const LAST_CIRCLE_KEY = 'sharecircle:last-circle'
+
+export class Router {
+  readonly #subscribe: () => void
+  #lastCircle: string | undefined
+
+  constructor() {
+    this.#lastCircle = readLastCircle()
+    this.#remember(parseRoute(location.hash))
+    this.#subscribe = createSubscriber((update) => {
+      const onChange = () => {
+        this.#remember(parseRoute(location.hash))
+        update()
+      }
+      window.addEventListener('hashchange', onChange)
+      return () => window.removeEventListener('hashchange', onChange)
+    })
+  }
+
+  get current(): Route {
+    this.#subscribe()
+    return parseRoute(location.hash)
+  }
+
+  /** The whole hash; a new screen mounts whenever it changes. */
+  get hash(): string {
+    this.#subscribe()
+    return location.hash || '#/'
+  }
+
+  /** The circle most recently visited (survives reloads), for routes that name none. */
+  get lastCircle(): string | undefined {
+    this.#subscribe()
+    return this.#lastCircle
+  }
+
+  /** Navigates and adds a history entry. */
+  go(route: Route): void {
+    location.hash = href(route)
+  }
+
+  /** Navigates in place of the current entry (after a save, so Back skips the finished form). */
+  replace(route: Route): void {
+    location.replace(href(route))
+  }
+
+  #remember(route: Route): void {
+    const circleId = circleOf(route)
+    if (circleId === undefined || circleId === this.#lastCircle) return
+    this.#lastCircle = circleId
+    try {
+      localStorage.setItem(LAST_CIRCLE_KEY, circleId)
+    } catch {
+      // Private browsing may refuse storage; remembering the circle is only a convenience.
+    }
+  }
+}
+
+function readLastCircle(): string | undefined {
+  try {
+    return localStorage.getItem(LAST_CIRCLE_KEY) ?? undefined
+  } catch {
+    return undefined
+  }
+}
