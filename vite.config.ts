@@ -50,6 +50,8 @@ function serviceWorker(): Plugin {
           }
         }
         contents.delete(SERVICE_WORKER_FILE)
+        // README and install-prompt pictures: not needed to run the app, so not worth every device's disk.
+        for (const file of [...contents.keys()]) if (file.startsWith('screenshots/')) contents.delete(file)
 
         const template = await readFile(SERVICE_WORKER_TEMPLATE_PATH, 'utf8')
         const files = [...contents.keys()].sort()
