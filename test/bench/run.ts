@@ -34,9 +34,13 @@ async function runPhase<T>(page: Page, url: string, phase: string): Promise<T> {
 }
 
 function signatureRows(where: string, results: SignatureResult[]): string[] {
-  return results.map(
-    (r) => `| ${where}: sign + verify entries, ${r.implementation} | sign ${Math.round(r.signPerSecond)}/s · verify ${Math.round(r.verifyPerSecond)}/s · verify a batch ${Math.round(r.verifyBatchPerSecond)}/s | — |`,
-  )
+  // The baseline is tweetnacl measured in the same run, on the same machine, in the same runtime.
+  const baseline = results.find((r) => r.implementation === 'tweetnacl')
+  const times = (value: number, base: number | undefined) => (base ? ` (${Math.round(value / base)}× tweetnacl)` : '')
+  return results.map((r) => {
+    const base = r === baseline ? undefined : baseline
+    return `| ${where}: entries signed and verified, ${r.implementation} | sign ${Math.round(r.signPerSecond)}/s${times(r.signPerSecond, base?.signPerSecond)} · verify ${Math.round(r.verifyPerSecond)}/s${times(r.verifyPerSecond, base?.verifyPerSecond)} · verify a batch ${Math.round(r.verifyBatchPerSecond)}/s | — |`
+  })
 }
 
 async function main(): Promise<void> {
