@@ -181,6 +181,11 @@ export class CircleReplica implements CircleHandle {
     return doc && { stateVector: Y.encodeStateVector(doc), raw: readRawDoc(doc) }
   }
 
+  /** Stored entries of one feed with from ≤ seq ≤ to, oldest first: what peers are sent. */
+  async range(feed: string, from: number, to: number): Promise<Uint8Array[]> {
+    return (await this.#options.storage.entries.getRange(this.topicHex, feed, from, to)).map((record) => record.bytes)
+  }
+
   heads(): Map<string, number> {
     return new Map(this.#feeds.heads().map((head) => [head.feed, head.seq]))
   }

@@ -107,6 +107,23 @@ export function decodeEntry(bytes: Uint8Array): Checked<Entry> {
   }
 }
 
+/**
+ * Where an entry claims to sit (feed and seq) without checking anything else: for bookkeeping about
+ * what a peer holds, never for deciding what to apply.
+ */
+export function peekEntryPosition(bytes: Uint8Array): { feed: string; seq: number } | undefined {
+  try {
+    const decoder = decoding.createDecoder(bytes)
+    if (readByte(decoder) !== ENTRY_VERSION) return undefined
+    readFixed(decoder, 32)
+    const feed = toHex(readFixed(decoder, 32))
+    return { feed, seq: readUint(decoder) }
+  } catch (error) {
+    if (error instanceof WireError) return undefined
+    throw error
+  }
+}
+
 export async function verifyEntrySignature(ed: Ed25519, entry: Entry): Promise<boolean> {
   const body = entry.bytes.subarray(0, entry.bytes.length - SIGNATURE_BYTES)
   return ed.verify(entry.feed, concat(ENTRY_DOMAIN, body), entry.signature)

@@ -1,0 +1,177 @@
+/**
+ * The sync protocol's messages (/sharecircle/sync/1.0.0; byte layouts in PROTOCOL.md). One flat
+ * file: numeric message types and verb-first write/read pairs over lib0 encoders. Nothing here
+ * touches a stream: the caller frames each message (length-prefixed) and owns the I/O.
+ */
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import { MAX_ENTRY_BYTES } from '../core/entry'
+import { type Checked, accept, reject } from '../core/errors'
+import { WireError, expectEnd, readBytes, readByte, readFixed, readText, readUint } from '../core/wire'
+
+export const SYNC_PROTOCOL = '/sharecircle/sync/1.0.0'
+export const SYNC_VERSION = 1
+
+export const MESSAGE = {
+  hello: 0,
+  proof: 1,
+  heads: 2,
+  entries: 3,
+  want: 4,
+  done: 5,
+  error: 6,
+} as const
+
+export const MESSAGE_LIMITS = {
+  /** A whole message; an entries message of the largest entries still fits. */
+  bytes: 4 * MAX_ENTRY_BYTES + 1024,
+  feeds: 20_000,
+  entries: 256,
+  errorText: 200,
+} as const
+
+export const NONCE_BYTES = 32
+export const MAC_BYTES = 32
+
+export interface FeedLength {
+  /** The feed's device public key. */
+  feed: Uint8Array
+  /** How many entries of the feed the sender holds (head seq + 1). */
+  length: number
+}
+
+export type SyncMessage =
+  | { type: 'hello'; version: number; topic: Uint8Array; nonce: Uint8Array }
+  | { type: 'proof'; mac: Uint8Array }
+  | { type: 'heads'; heads: FeedLength[] }
+  | { type: 'entries'; entries: Uint8Array[] }
+  | { type: 'want'; feed: Uint8Array; from: number; to: number }
+  | { type: 'done' }
+  | { type: 'error'; code: number; text: string }
+
+export const ERROR_CODES = { unknownTopic: 1, badProof: 2, misbehaving: 3, malformed: 4, tooLarge: 5 } as const
+
+export function writeHello(encoder: encoding.Encoder, topic: Uint8Array, nonce: Uint8Array): void {
+  encoding.writeUint8(encoder, MESSAGE.hello)
+  encoding.writeVarUint(encoder, SYNC_VERSION)
+  encoding.writeUint8Array(encoder, topic)
+  encoding.writeUint8Array(encoder, nonce)
+}
+
+export function writeProof(encoder: encoding.Encoder, mac: Uint8Array): void {
+  encoding.writeUint8(encoder, MESSAGE.proof)
+  encoding.writeUint8Array(encoder, mac)
+}
+
+export function writeHeads(encoder: encoding.Encoder, heads: FeedLength[]): void {
+  encoding.writeUint8(encoder, MESSAGE.heads)
+  encoding.writeVarUint(encoder, heads.length)
+  for (const head of heads) {
+    encoding.writeUint8Array(encoder, head.feed)
+    encoding.writeVarUint(encoder, head.length)
+  }
+}
+
+export function writeEntries(encoder: encoding.Encoder, entries: Uint8Array[]): void {
+  encoding.writeUint8(encoder, MESSAGE.entries)
+  encoding.writeVarUint(encoder, entries.length)
+  for (const entry of entries) encoding.writeVarUint8Array(encoder, entry)
+}
+
+export function writeWant(encoder: encoding.Encoder, feed: Uint8Array, from: number, to: number): void {
+  encoding.writeUint8(encoder, MESSAGE.want)
+  encoding.writeUint8Array(encoder, feed)
+  encoding.writeVarUint(encoder, from)
+  encoding.writeVarUint(encoder, to)
+}
+
+export function writeDone(encoder: encoding.Encoder): void {
+  encoding.writeUint8(encoder, MESSAGE.done)
+}
+
+export function writeError(encoder: encoding.Encoder, code: number, text: string): void {
+  encoding.writeUint8(encoder, MESSAGE.error)
+  encoding.writeVarUint(encoder, code)
+  encoding.writeVarString(encoder, text.slice(0, MESSAGE_LIMITS.errorText))
+}
+
+export function encodeMessage(message: SyncMessage): Uint8Array {
+  const encoder = encoding.createEncoder()
+  switch (message.type) {
+    case 'hello':
+      writeHello(encoder, message.topic, message.nonce)
+      break
+    case 'proof':
+      writeProof(encoder, message.mac)
+      break
+    case 'heads':
+      writeHeads(encoder, message.heads)
+      break
+    case 'entries':
+      writeEntries(encoder, message.entries)
+      break
+    case 'want':
+      writeWant(encoder, message.feed, message.from, message.to)
+      break
+    case 'done':
+      writeDone(encoder)
+      break
+    case 'error':
+      writeError(encoder, message.code, message.text)
+      break
+  }
+  return encoding.toUint8Array(encoder)
+}
+
+function readHeads(decoder: decoding.Decoder): FeedLength[] {
+  const count = readUint(decoder)
+  if (count > MESSAGE_LIMITS.feeds) throw new WireError('Too many feeds')
+  return Array.from({ length: count }, () => ({ feed: readFixed(decoder, 32), length: readUint(decoder) }))
+}
+
+function readEntries(decoder: decoding.Decoder): Uint8Array[] {
+  const count = readUint(decoder)
+  if (count > MESSAGE_LIMITS.entries) throw new WireError('Too many entries')
+  // An oversized entry is read whole and left to the entry checks, which name it `too-large`.
+  return Array.from({ length: count }, () => readBytes(decoder, MESSAGE_LIMITS.bytes))
+}
+
+/** Reads one message; never throws on peer input. */
+export function readMessage(bytes: Uint8Array): Checked<SyncMessage> {
+  if (bytes.length > MESSAGE_LIMITS.bytes) return reject('too-large', `${bytes.length} bytes`)
+  try {
+    const decoder = decoding.createDecoder(bytes)
+    const type = readByte(decoder)
+    let message: SyncMessage
+    switch (type) {
+      case MESSAGE.hello:
+        message = { type: 'hello', version: readUint(decoder), topic: readFixed(decoder, 32), nonce: readFixed(decoder, NONCE_BYTES) }
+        break
+      case MESSAGE.proof:
+        message = { type: 'proof', mac: readFixed(decoder, MAC_BYTES) }
+        break
+      case MESSAGE.heads:
+        message = { type: 'heads', heads: readHeads(decoder) }
+        break
+      case MESSAGE.entries:
+        message = { type: 'entries', entries: readEntries(decoder) }
+        break
+      case MESSAGE.want:
+        message = { type: 'want', feed: readFixed(decoder, 32), from: readUint(decoder), to: readUint(decoder) }
+        break
+      case MESSAGE.done:
+        message = { type: 'done' }
+        break
+      case MESSAGE.error:
+        message = { type: 'error', code: readUint(decoder), text: readText(decoder, MESSAGE_LIMITS.errorText * 4) }
+        break
+      default:
+        return reject('malformed', `unknown message type ${type}`)
+    }
+    expectEnd(decoder)
+    return accept(message)
+  } catch (error) {
+    if (error instanceof WireError) return reject('malformed', error.message)
+    throw error
+  }
+}
