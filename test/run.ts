@@ -7,7 +7,9 @@
  *   3. typecheck      svelte-check --tsconfig ./tsconfig.json --fail-on-warnings
  *   4. build          vite build
  *   5. unit+browser   vitest run --project unit --project browser
- *   6. e2e            vitest run --project e2e, inside `unshare -n` with only `lo` up
+ *   6. integration    vitest run --project integration (real libp2p peers, WebRTC), inside
+ *                     `unshare -n` with only `lo` up
+ *   7. e2e            vitest run --project e2e, in the same kind of namespace
  *
  * Each step prints a header and its duration; the first failure stops the run with its exit code.
  * The last line counts tests as `tests: N passed, N failed[, N skipped]`.
@@ -15,12 +17,13 @@
  * Arguments after `npm test --` go to vitest:
  *   --project <name> (or -p, --project=)  runs only those projects' steps, plus what they need
  *                                         (Chromium for browser/e2e, the build for e2e); lint and
- *                                         typecheck are skipped. e2e always runs in the namespace.
+ *                                         typecheck are skipped. integration and e2e always run in
+ *                                         the namespace.
  *   anything else (file filters, -t, --reporter …) is passed to every vitest step that runs, and
  *                                         then a step whose files match nothing is not a failure.
  *
- * Environment: CHROMIUM_PATH picks a browser; SHARECIRCLE_ALLOW_HOST_NETWORK=1 lets e2e run on the
- * host network where no namespace can be made (e.g. macOS).
+ * Environment: CHROMIUM_PATH picks a browser; SHARECIRCLE_ALLOW_HOST_NETWORK=1 lets integration and
+ * e2e run on the host network where no namespace can be made (e.g. macOS).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
@@ -30,7 +33,8 @@ import { findChromium } from './support/chromium'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const HOST_PROJECTS = ['unit', 'browser']
-const NAMESPACED_PROJECT = 'e2e'
+/** Projects that open real network connections (WebRTC too): only ever on loopback, in this order. */
+const NAMESPACED_PROJECTS = ['integration', 'e2e']
 const NEEDS_CHROMIUM = ['browser', 'e2e']
 
 /** A step fails with this to stop the run with a message instead of a child's exit code. */
@@ -174,7 +178,7 @@ async function ensureChromium(): Promise<void> {
   console.log(`Chromium: ${path}`)
 }
 
-/** The command prefix that runs e2e with only loopback, or `[]` for the host network when allowed. */
+/** The command prefix that runs namespaced projects with only loopback, or `[]` for the host network when allowed. */
 let namespacePrefix: string[] = []
 
 async function ensureNamespace(): Promise<void> {
@@ -187,7 +191,7 @@ async function ensureNamespace(): Promise<void> {
     for (const prefix of candidates) {
       if (succeeds(prefix[0] as string, [...prefix.slice(1), 'sh', '-c', 'ip link set lo up'])) {
         namespacePrefix = prefix
-        console.log(`e2e network: \`${prefix.join(' ')}\` — loopback only`)
+        console.log(`integration/e2e network: \`${prefix.join(' ')}\` — loopback only`)
         return
       }
     }
@@ -198,12 +202,12 @@ async function ensureNamespace(): Promise<void> {
       ? '`ip` is missing (Debian: `apt-get install iproute2`)'
       : `neither of ${candidates.map((c) => `\`${c.join(' ')}\``).join(', ')} works here (user namespaces disabled?)`
   if (process.env.SHARECIRCLE_ALLOW_HOST_NETWORK === '1') {
-    console.log(`e2e network: HOST NETWORK (SHARECIRCLE_ALLOW_HOST_NETWORK=1) — no namespace: ${why}`)
+    console.log(`integration/e2e network: HOST NETWORK (SHARECIRCLE_ALLOW_HOST_NETWORK=1) — no namespace: ${why}`)
     return
   }
   throw new StepFailure(
-    `Cannot make a loopback-only network namespace for e2e: ${why}. ` +
-      'Fix that, or set SHARECIRCLE_ALLOW_HOST_NETWORK=1 to run e2e on the host network.',
+    `Cannot make a loopback-only network namespace for integration and e2e: ${why}. ` +
+      'Fix that, or set SHARECIRCLE_ALLOW_HOST_NETWORK=1 to run them on the host network.',
   )
 }
 
@@ -221,14 +225,15 @@ async function prerequisites(needChromium: boolean, needNamespace: boolean): Pro
 
 function plan(projects: string[], rest: string[]): Step[] {
   const full = projects.length === 0
-  const hostProjects = full ? HOST_PROJECTS : projects.filter((name) => name !== NAMESPACED_PROJECT)
-  const e2e = full || projects.includes(NAMESPACED_PROJECT)
+  const hostProjects = full ? HOST_PROJECTS : projects.filter((name) => !NAMESPACED_PROJECTS.includes(name))
+  const namespaced = NAMESPACED_PROJECTS.filter((name) => full || projects.includes(name))
+  const e2e = namespaced.includes('e2e')
   const needChromium = full || projects.some((name) => NEEDS_CHROMIUM.includes(name))
   // A filter may match files of one project only; the others then have nothing to run.
   const filtered = rest.length > 0 ? ['--passWithNoTests'] : []
   const node = process.execPath
   const steps: Step[] = [
-    { name: 'prerequisites', detail: 'Node 22, Chromium, network namespace', run: () => prerequisites(needChromium, e2e) },
+    { name: 'prerequisites', detail: 'Node 22, Chromium, network namespace', run: () => prerequisites(needChromium, namespaced.length > 0) },
   ]
   if (full) {
     steps.push(
@@ -249,10 +254,10 @@ function plan(projects: string[], rest: string[]): Step[] {
       run: () => run(node, [binOf('vitest'), ...args], { countTests: true }),
     })
   }
-  if (e2e) {
-    const args = ['run', '--project', NAMESPACED_PROJECT, '--passWithNoTests', ...rest]
+  for (const project of namespaced) {
+    const args = ['run', '--project', project, '--passWithNoTests', ...rest]
     steps.push({
-      name: NAMESPACED_PROJECT,
+      name: project,
       detail: () => `vitest ${args.join(' ')} ${namespacePrefix.length > 0 ? '(loopback-only namespace)' : '(HOST NETWORK)'}`,
       run: () => {
         const vitest = [node, binOf('vitest'), ...args]

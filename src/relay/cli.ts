@@ -1,13 +1,13 @@
 /**
- * The relay command: `npm start` builds the app and runs this. Today it serves the built PWA; the
- * libp2p relay (circuit relay, gossipsub, archive) joins it in the next issue.
+ * The relay command: `npm start` builds the app and runs this. It serves the built PWA and, on the
+ * same port, the libp2p relay (WebSockets, circuit relay v2, gossipsub); the archive comes later.
  *
  * src/relay may import src/core, src/net, node builtins and libp2p packages — never ui, store or
  * circle (enforced by test/lint/imports.ts). This file is the only place in src that prints.
  */
-import { DistNotFoundError, ListenError, RelayOptionsError } from './errors'
+import { DistNotFoundError, KeyFileError, ListenError, RelayNodeError, RelayOptionsError } from './errors'
 import { parseRelayArgs, RELAY_USAGE } from './options'
-import { startStaticServer } from './static-server'
+import { startRelay } from './start-relay'
 
 async function main(argv: readonly string[]): Promise<number> {
   let parsed
@@ -25,17 +25,20 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0
   }
 
-  let server
+  let relay
   try {
-    server = await startStaticServer(parsed.options)
+    relay = await startRelay(parsed.options)
   } catch (error) {
-    if (error instanceof DistNotFoundError || error instanceof ListenError) {
+    if (error instanceof DistNotFoundError || error instanceof ListenError || error instanceof KeyFileError || error instanceof RelayNodeError) {
       process.stderr.write(`${error.message}\n`)
       return 1
     }
     throw error
   }
-  console.log(`Sharecircle is running at ${server.url}`)
+  console.log(`Sharecircle is running at ${relay.url}`)
+  console.log(`Relay peer id: ${relay.peerId} (key in ${parsed.options.keyFile})`)
+  console.log('Addresses to put in invites:')
+  for (const address of relay.multiaddrs) console.log(`  ${address}`)
   console.log('Press Ctrl+C to stop.')
 
   const signal = await new Promise<NodeJS.Signals>((stop) => {
@@ -47,7 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', forceExit)
   process.once('SIGTERM', forceExit)
   console.log(`\n${signal}: stopping…`)
-  await server.close()
+  await relay.close()
   console.log('Stopped.')
   return 0
 }

@@ -14,3 +14,50 @@ export const REVALIDATE_CACHE_CONTROL = 'no-cache'
 
 /** How long `close()` lets in-flight responses finish before cutting their connections. */
 export const CLOSE_GRACE_MS = 2_000
+
+/** Where the relay keeps its libp2p identity, relative to the working directory. */
+export const DEFAULT_KEY_FILE = '.sharecircle-relay-key'
+
+// ── libp2p ─────────────────────────────────────────────────────────────────────────────────────
+
+/** The libp2p WebSockets listener binds here on a free port; only our HTTP server talks to it. */
+export const INTERNAL_WS_LISTEN = '/ip4/127.0.0.1/tcp/0/ws'
+
+/**
+ * Every WebSocket reaches libp2p through the loopback proxy, so every peer appears to come from
+ * 127.0.0.1 and the per-host inbound rate limit (default 5 a second) would throttle all of them
+ * together.
+ */
+export const INBOUND_CONNECTION_THRESHOLD = 1_000
+
+/** Connections the relay keeps open at once: each browser of each circle holds one. */
+export const MAX_CONNECTIONS = 1_000
+
+/**
+ * Circuit relay v2 slots. A browser holds one reservation so others can reach it; a relayed
+ * connection only carries the WebRTC offer, answer and ICE candidates (a few KiB), then the peers
+ * talk directly. Generous on count, tight on bytes and time: the relay must not become a data pipe.
+ */
+export const RELAY_MAX_RESERVATIONS = 512
+/** A browser re-reserves when its reservation expires; an hour keeps the churn small. */
+export const RELAY_RESERVATION_TTL_MS = 60 * 60_000
+/** Long enough for a slow ICE exchange, short enough that nobody streams through the relay. */
+export const RELAY_CONNECTION_DURATION_LIMIT_MS = 60_000
+/** SDP plus candidates are a few KiB each way; 64 KiB leaves room and stops bulk transfer. */
+export const RELAY_CONNECTION_DATA_LIMIT_BYTES = 64n * 1024n
+/** A hop request (reserve or connect) must finish within this time. */
+export const RELAY_HOP_TIMEOUT_MS = 15_000
+
+// ── gossip topics the relay joins ──────────────────────────────────────────────────────────────
+
+/**
+ * Gossipsub forwards a topic only between peers subscribed to it, so the relay joins the topics its
+ * peers announce. Only ours (this prefix) and only so many: each joined topic costs mesh state.
+ */
+export const TOPIC_PREFIX = 'sharecircle/'
+/** Longer names are not ours (ours are the prefix plus a hex hash and a short suffix). */
+export const MAX_TOPIC_LENGTH = 160
+/** Topics joined at once; beyond this new topics are ignored until others empty out. */
+export const MAX_RELAY_TOPICS = 1_000
+/** How often topics nobody subscribes to any more are left (they are also left on unsubscribe). */
+export const TOPIC_SWEEP_INTERVAL_MS = 60_000

@@ -26,3 +26,19 @@ export class ListenError extends Error {
     this.name = 'ListenError'
   }
 }
+
+/** The key file exists but holds no usable Ed25519 libp2p private key, or cannot be read or written. */
+export class KeyFileError extends Error {
+  constructor(message = 'Unusable relay key file', options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'KeyFileError'
+  }
+}
+
+/** The relay's libp2p node could not start (e.g. its internal WebSocket listener). */
+export class RelayNodeError extends Error {
+  constructor(message = 'The relay node could not start', options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'RelayNodeError'
+  }
+}

@@ -1,8 +1,9 @@
 /**
  * Command line options of the relay. Parsing is pure (argv in, options or a typed error out) so the
- * CLI stays a thin shell and the libp2p options of the next issue slot in beside these.
+ * CLI stays a thin shell.
  */
-import { DEFAULT_DIST, DEFAULT_HOST, DEFAULT_PORT } from './constants'
+import { multiaddr } from '@multiformats/multiaddr'
+import { DEFAULT_DIST, DEFAULT_HOST, DEFAULT_KEY_FILE, DEFAULT_PORT } from './constants'
 import { RelayOptionsError } from './errors'
 
 export interface RelayOptions {
@@ -12,22 +13,34 @@ export interface RelayOptions {
   port: number
   /** Folder holding the built app (`vite build` output). */
   dist: string
+  /** File holding the relay's libp2p private key; created on first run so its peer id survives restarts. */
+  keyFile: string
+  /**
+   * Multiaddrs to put in invites instead of the ones derived from host and port, e.g.
+   * `/dns4/relay.example/tcp/443/wss` behind a TLS proxy. Empty: derive them.
+   */
+  announce: string[]
 }
 
 export type ParsedRelayArgs = { kind: 'help' } | { kind: 'run'; options: RelayOptions }
 
 export const RELAY_USAGE = `Usage: sharecircle-relay [options]
 
-Serves the built Sharecircle app (run \`vite build\` first).
+Serves the built Sharecircle app (run \`vite build\` first) and, on the same port, a libp2p relay
+(WebSockets, circuit relay v2, gossipsub) that lets members' devices find and reach each other.
 
 Options:
-  --port <n>     TCP port to listen on, 0 for any free port (default ${DEFAULT_PORT})
-  --host <addr>  address to bind (default ${DEFAULT_HOST}; 0.0.0.0 to serve your network)
-  --dist <dir>   folder with the built app (default ${DEFAULT_DIST})
-  -h, --help     show this help
+  --port <n>            TCP port to listen on, 0 for any free port (default ${DEFAULT_PORT})
+  --host <addr>         address to bind (default ${DEFAULT_HOST}; 0.0.0.0 to serve your network)
+  --dist <dir>          folder with the built app (default ${DEFAULT_DIST})
+  --key-file <path>     the relay's private key, created if missing (default ${DEFAULT_KEY_FILE});
+                        keep it: invites name the relay by the peer id it holds
+  --announce <addr>     a multiaddr to put in invites instead of the derived ones, e.g.
+                        /dns4/relay.example/tcp/443/wss behind a TLS proxy (repeatable)
+  -h, --help            show this help
 `
 
-const VALUE_FLAGS = ['--port', '--host', '--dist'] as const
+const VALUE_FLAGS = ['--port', '--host', '--dist', '--key-file', '--announce'] as const
 type ValueFlag = (typeof VALUE_FLAGS)[number]
 
 function isValueFlag(flag: string): flag is ValueFlag {
@@ -42,8 +55,24 @@ export function parsePort(text: string): number {
   return port
 }
 
+/** A multiaddr a browser can dial: WebSockets (`/ws` or `/wss`), without a `/p2p/` id (we add ours). */
+export function parseAnnounce(text: string): string {
+  let parsed
+  try {
+    parsed = multiaddr(text)
+  } catch {
+    throw new RelayOptionsError(`--announce must be a multiaddr, got "${text}"`)
+  }
+  const names = parsed.getComponents().map((component) => component.name)
+  if (!names.includes('ws') && !names.includes('wss') && !names.includes('tls')) {
+    throw new RelayOptionsError(`--announce must be a WebSocket address (ending /ws or /wss), got "${text}"`)
+  }
+  if (names.includes('p2p')) throw new RelayOptionsError(`--announce must not name a peer id (the relay adds its own), got "${text}"`)
+  return parsed.toString()
+}
+
 export function parseRelayArgs(argv: readonly string[]): ParsedRelayArgs {
-  const options: RelayOptions = { host: DEFAULT_HOST, port: DEFAULT_PORT, dist: DEFAULT_DIST }
+  const options: RelayOptions = { host: DEFAULT_HOST, port: DEFAULT_PORT, dist: DEFAULT_DIST, keyFile: DEFAULT_KEY_FILE, announce: [] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     if (arg === '-h' || arg === '--help') return { kind: 'help' }
@@ -62,7 +91,9 @@ export function parseRelayArgs(argv: readonly string[]): ParsedRelayArgs {
     }
     if (flag === '--port') options.port = parsePort(value)
     else if (flag === '--host') options.host = value
-    else options.dist = value
+    else if (flag === '--dist') options.dist = value
+    else if (flag === '--key-file') options.keyFile = value
+    else options.announce.push(parseAnnounce(value))
   }
   return { kind: 'run', options }
 }

@@ -1,11 +1,11 @@
 /**
  * Serves the built PWA over HTTP: the relay's first job, and what the e2e tests and the bench start.
- * The request handler is separate from the listener so the libp2p relay can later mount it on the
- * same HTTP server as its WebSocket transport.
+ * The relay passes an `upgrade` listener so WebSockets for libp2p share the port (start-relay.ts).
  */
 import { createReadStream, type Stats } from 'node:fs'
 import { readFile, realpath, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { join, resolve, sep } from 'node:path'
 import { CLOSE_GRACE_MS, IMMUTABLE_CACHE_CONTROL, REVALIDATE_CACHE_CONTROL } from './constants'
 import { DistNotFoundError, ListenError } from './errors'
@@ -19,6 +19,8 @@ export interface StaticServerInit {
   dist: string
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal
+  /** Handles HTTP upgrade requests (WebSockets); without it they are refused. */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 }
 
 export interface StaticServer {
@@ -220,6 +222,7 @@ export async function startStaticServer(init: StaticServerInit): Promise<StaticS
   }
   const contentSecurityPolicy = readContentSecurityPolicy(indexHtml) ?? DEFAULT_CONTENT_SECURITY_POLICY
   const server = createServer(createStaticHandler({ root, contentSecurityPolicy }))
+  if (init.upgrade !== undefined) server.on('upgrade', init.upgrade)
 
   await new Promise<void>((done, fail) => {
     const onError = (error: Error): void => {
