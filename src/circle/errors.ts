@@ -37,3 +37,14 @@ export class InvalidDraftError extends Error {
     super(`Some fields need attention: ${Object.keys(fields).join(', ')}`)
   }
 }
+
+/**
+ * This device's next entry did not continue its own feed: what it holds in memory and what storage
+ * holds disagree — for instance another tab of the same browser profile wrote to the feed meanwhile.
+ */
+export class OwnFeedConflictError extends Error {
+  override name = 'OwnFeedConflictError'
+  constructor(message = 'This circle changed in another tab; reload to continue') {
+    super(message)
+  }
+}

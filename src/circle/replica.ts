@@ -17,13 +17,14 @@ import { type Payload, openPayload } from '../core/payload'
 import { type RandomBytes, newId } from '../core/random'
 import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraft } from '../core/validate'
 import { nextEntry } from './feed-writer'
-import { CircleClosedError, InvalidDraftError, NotYourRecordError, UnknownRecordError } from './errors'
+import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, UnknownRecordError } from './errors'
 import { type Rejection, ingestBatch, toRecord } from './ingest'
-import { type FieldValue, type RecordCollection, newMemberDoc, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
+import { type FieldValue, type RecordCollection, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
 import { openPhoto, photoHash, sealPhoto } from './photos'
+import { MemberDocs } from './member-docs'
 import { CircleReadModel } from './read-model'
 import { Roster } from './roster'
-import type { CircleHandle, CircleRecord, CircleView, DocAttachment, DocSnapshot, EntryRecord, Storage } from './types'
+import type { CircleHandle, CircleRecord, CircleView, EntryRecord, Storage } from './types'
 import { applyChecked } from './update-check'
 
 export interface ReplicaKeys {
@@ -59,9 +60,7 @@ export class CircleReplica implements CircleHandle {
   readonly #circleId: Uint8Array
   readonly #feeds = new FeedLog()
   readonly #roster = new Roster()
-  readonly #docs = new Map<MemberId, Promise<Y.Doc>>()
-  readonly #loaded = new Map<MemberId, Y.Doc>()
-  readonly #attachments: DocAttachment[] = []
+  readonly #docs: MemberDocs
   readonly #readModel: CircleReadModel
   readonly #listeners = new Set<() => void>()
   readonly #entryListeners = new Set<(record: EntryRecord) => void>()
@@ -79,9 +78,23 @@ export class CircleReplica implements CircleHandle {
     this.topic = circleTopic({ id: this.#circleId, key: options.circle.key })
     this.topicHex = toHex(this.topic)
     this.#readModel = new CircleReadModel(
-      (member) => this.#loaded.get(member),
+      (member) => this.#docs.loaded(member),
       (member) => this.#roster.get(member),
     )
+    this.#docs = new MemberDocs({
+      circleId: this.id,
+      circleKey: options.circle.key,
+      topicHex: this.topicHex,
+      me: this.me,
+      storage: options.storage,
+      feeds: this.#feeds,
+      roster: this.#roster,
+      remoteOrigin: REMOTE,
+      onChange: (member) => {
+        this.#readModel.invalidate(member)
+        this.#scheduleNotify()
+      },
+    })
   }
 
   /** Opens a circle from storage: heads, each feed's join, then every member doc (y-indexeddb). */
@@ -92,12 +105,8 @@ export class CircleReplica implements CircleHandle {
   }
 
   async #load(): Promise<void> {
-    const { entries, snapshots } = this.#options.storage
-    const [heads, forks, saved] = await Promise.all([
-      entries.heads(this.topicHex),
-      entries.getForks(this.topicHex),
-      snapshots.getSnapshots(`${this.id}:`),
-    ])
+    const { entries } = this.#options.storage
+    const [heads, forks] = await Promise.all([entries.heads(this.topicHex), entries.getForks(this.topicHex)])
     this.#feeds.restore(heads)
     for (const fork of forks) this.#feeds.freeze(fork.feed)
     const joins = await Promise.all(heads.map((head) => entries.getRange(this.topicHex, head.feed, 0, 0)))
@@ -107,57 +116,8 @@ export class CircleReplica implements CircleHandle {
       const payload = entry.ok ? openPayload(this.#options.circle.key, entry.value) : undefined
       if (payload?.ok && payload.value.type === 'join') this.#roster.add(record.feed, payload.value)
     }
-    const byName = new Map(saved.map((snapshot) => [snapshot.name, snapshot]))
-    await Promise.all(this.#roster.members().map((member) => this.#doc(member.id, byName.get(this.#docName(member.id)))))
+    await this.#docs.openAll()
     if (!this.#feeds.head(toHex(this.#options.keys.device.publicKey))) await this.#join()
-  }
-
-  #docName(member: MemberId): string {
-    return `${this.id}:${member}`
-  }
-
-  /**
-   * Another member's doc: its snapshot, then any of its stored entries the snapshot does not cover
-   * (a batch whose snapshot was not written before the tab closed).
-   */
-  async #restoreDoc(member: MemberId, doc: Y.Doc, snapshot: DocSnapshot | undefined): Promise<void> {
-    // A snapshot is this device's own record of updates that passed every check, so it is applied
-    // without the scratch copy; if it was damaged on disk, every entry is replayed instead.
-    let covers = snapshot?.covers ?? {}
-    try {
-      if (snapshot) Y.applyUpdate(doc, snapshot.state, REMOTE)
-    } catch {
-      covers = {}
-    }
-    const { entries } = this.#options.storage
-    const missing: Uint8Array[] = []
-    for (const feed of this.#roster.get(member)?.feeds ?? []) {
-      const head = this.#feeds.head(feed)
-      const from = (covers[feed] ?? -1) + 1
-      if (!head || from > head.seq) continue
-      for (const record of await entries.getRange(this.topicHex, feed, from, head.seq)) {
-        const entry = decodeEntry(record.bytes)
-        const payload = entry.ok ? openPayload(this.#options.circle.key, entry.value) : undefined
-        if (payload?.ok && payload.value.type === 'update') missing.push(payload.value.update)
-      }
-    }
-    if (missing.length > 0) applyChecked(doc, missing, REMOTE)
-  }
-
-  /** Saves the docs of these members as snapshots, with the feed seqs they now include. */
-  async #saveSnapshots(members: Iterable<MemberId>): Promise<void> {
-    const snapshots: DocSnapshot[] = []
-    for (const member of members) {
-      const doc = this.#loaded.get(member)
-      if (!doc || member === this.me) continue
-      const covers: Record<string, number> = {}
-      for (const feed of this.#roster.get(member)?.feeds ?? []) {
-        const head = this.#feeds.head(feed)
-        if (head) covers[feed] = head.seq
-      }
-      snapshots.push({ name: this.#docName(member), state: Y.encodeStateAsUpdate(doc), covers })
-    }
-    await this.#options.storage.snapshots.putSnapshots(snapshots)
   }
 
   view(): CircleView {
@@ -177,7 +137,7 @@ export class CircleReplica implements CircleHandle {
 
   /** A member doc's Yjs state vector and raw contents, to compare replicas (sync status, tests). */
   memberSnapshot(member: MemberId): { stateVector: Uint8Array; raw: ReturnType<typeof readRawDoc> } | undefined {
-    const doc = this.#loaded.get(member)
+    const doc = this.#docs.loaded(member)
     return doc && { stateVector: Y.encodeStateVector(doc), raw: readRawDoc(doc) }
   }
 
@@ -216,17 +176,17 @@ export class CircleReplica implements CircleHandle {
       }
       for (const fork of result.forks) await entries.putFork(this.topicHex, fork.feed, fork.seq, fork.entries)
       for (const member of result.joined) {
-        await this.#doc(member)
+        await this.#docs.doc(member)
         this.#readModel.invalidate(member)
       }
       for (const [member, list] of result.updates) {
-        const check = applyChecked(await this.#doc(member), list.map((item) => item.update), REMOTE)
+        const check = applyChecked(await this.#docs.doc(member), list.map((item) => item.update), REMOTE)
         for (const index of check.bad) {
           const { entry } = list[index]!
           result.rejected.push({ reason: 'bad-update', feed: entry.feedId, seq: entry.seq })
         }
       }
-      await this.#saveSnapshots(new Set([...result.joined, ...result.updates.keys()]))
+      await this.#docs.save(new Set([...result.joined, ...result.updates.keys()]))
       for (const record of records) this.#emitEntry(record)
       if (result.joined.length > 0) this.#scheduleNotify()
       return { accepted: records.length, buffered: result.buffered, rejected: result.rejected }
@@ -299,8 +259,7 @@ export class CircleReplica implements CircleHandle {
     if (this.#closed) return
     this.#closed = true
     await this.#queue.catch(() => undefined)
-    await Promise.all(this.#attachments.map((attachment) => attachment.close()))
-    for (const doc of this.#loaded.values()) doc.destroy()
+    await this.#docs.close()
     this.#listeners.clear()
     this.#entryListeners.clear()
   }
@@ -322,15 +281,15 @@ export class CircleReplica implements CircleHandle {
     const certificate = await issueCertificate(ed, keys.identity, keys.device.publicKey, this.#circleId, now())
     await this.#serial(() => this.#append({ type: 'join', certificate, name: keys.name, boxPublicKey: keys.box.publicKey }))
     this.#roster.add(toHex(keys.device.publicKey), { type: 'join', certificate, name: keys.name, boxPublicKey: keys.box.publicKey })
-    await this.#doc(this.me)
+    await this.#docs.doc(this.me)
     this.#readModel.invalidate(this.me)
-    const myDoc = this.#loaded.get(this.me)!
+    const myDoc = this.#docs.loaded(this.me)!
     if (!hasProfileName(myDoc)) await this.setProfile({ name: keys.name })
   }
 
   #write(write: (doc: Y.Doc) => void): Promise<void> {
     return this.#serial(async () => {
-      const update = transactUpdate(await this.#doc(this.me), write)
+      const update = transactUpdate(await this.#docs.doc(this.me), write)
       if (update) await this.#append({ type: 'update', update })
     })
   }
@@ -342,37 +301,12 @@ export class CircleReplica implements CircleHandle {
     const init = { device: keys.device, topic: this.topic, circleKey: circle.key, ed, random, now }
     const entry = await nextEntry(init, this.#feeds.head(toHex(keys.device.publicKey)), payload)
     const outcome = this.#feeds.offer(entry)
-    if (!('status' in outcome) || outcome.status !== 'appended') throw new Error(`Own entry refused: ${JSON.stringify(outcome)}`)
+    if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
     this.#unsaved.push(record)
     await storage.entries.putEntries(this.#unsaved)
     this.#unsaved = []
     this.#emitEntry(record)
-  }
-
-  #doc(member: MemberId, snapshot?: DocSnapshot): Promise<Y.Doc> {
-    let doc = this.#docs.get(member)
-    if (!doc) {
-      doc = this.#open(member, snapshot)
-      this.#docs.set(member, doc)
-    }
-    return doc
-  }
-
-  async #open(member: MemberId, snapshot: DocSnapshot | undefined): Promise<Y.Doc> {
-    const doc = newMemberDoc()
-    if (member === this.me) {
-      this.#attachments.push(await this.#options.storage.attachDoc(this.#docName(member), doc))
-    } else {
-      await this.#restoreDoc(member, doc, snapshot)
-    }
-    this.#loaded.set(member, doc)
-    this.#readModel.invalidate(member)
-    doc.on('update', () => {
-      this.#readModel.invalidate(member)
-      this.#scheduleNotify()
-    })
-    return doc
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {

@@ -1,0 +1,124 @@
+/**
+ * Where a circle's member docs live between sessions. This device's own doc is kept by y-indexeddb,
+ * so every local edit is durable as it happens. Other members' docs are a cache of their stored
+ * entries, saved as snapshot rows that record the feed seqs they cover: one range read opens a
+ * 100-member circle (a y-indexeddb database per member took 1–3 s), and anything stored beyond a
+ * snapshot is replayed from entries.
+ */
+import * as Y from 'yjs'
+import { decodeEntry } from '../core/entry'
+import type { FeedLog } from '../core/feed'
+import type { MemberId } from '../core/model'
+import { openPayload } from '../core/payload'
+import { newMemberDoc } from './member-doc'
+import type { Roster } from './roster'
+import type { DocAttachment, DocSnapshot, Storage } from './types'
+import { applyChecked } from './update-check'
+
+export interface MemberDocsInit {
+  circleId: string
+  circleKey: Uint8Array
+  topicHex: string
+  me: MemberId
+  storage: Storage
+  feeds: FeedLog
+  roster: Roster
+  /** Origin given to Yjs for updates that came from entries rather than local writes. */
+  remoteOrigin: unknown
+  /** Told after a doc is opened and after each of its updates. */
+  onChange(member: MemberId): void
+}
+
+export class MemberDocs {
+  readonly #init: MemberDocsInit
+  readonly #opening = new Map<MemberId, Promise<Y.Doc>>()
+  readonly #open = new Map<MemberId, Y.Doc>()
+  readonly #attachments: DocAttachment[] = []
+  #saved = new Map<string, DocSnapshot>()
+
+  constructor(init: MemberDocsInit) {
+    this.#init = init
+  }
+
+  /** Opens every member the roster knows, from the snapshots saved for this circle. */
+  async openAll(): Promise<void> {
+    const saved = await this.#init.storage.snapshots.getSnapshots(`${this.#init.circleId}:`)
+    this.#saved = new Map(saved.map((snapshot) => [snapshot.name, snapshot]))
+    await Promise.all(this.#init.roster.members().map((member) => this.doc(member.id)))
+    this.#saved.clear()
+  }
+
+  /** The member's doc, opened (and restored) on first use. */
+  doc(member: MemberId): Promise<Y.Doc> {
+    let doc = this.#opening.get(member)
+    if (!doc) {
+      doc = this.#openDoc(member)
+      this.#opening.set(member, doc)
+    }
+    return doc
+  }
+
+  /** The doc if it is already open: for synchronous readers. */
+  loaded(member: MemberId): Y.Doc | undefined {
+    return this.#open.get(member)
+  }
+
+  /** Saves these members' docs as snapshots, with the feed seqs they now include. */
+  async save(members: Iterable<MemberId>): Promise<void> {
+    const snapshots: DocSnapshot[] = []
+    for (const member of members) {
+      const doc = this.#open.get(member)
+      if (!doc || member === this.#init.me) continue
+      const covers: Record<string, number> = {}
+      for (const feed of this.#init.roster.get(member)?.feeds ?? []) {
+        const head = this.#init.feeds.head(feed)
+        if (head) covers[feed] = head.seq
+      }
+      snapshots.push({ name: this.#name(member), state: Y.encodeStateAsUpdate(doc), covers })
+    }
+    await this.#init.storage.snapshots.putSnapshots(snapshots)
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#attachments.map((attachment) => attachment.close()))
+    for (const doc of this.#open.values()) doc.destroy()
+  }
+
+  #name(member: MemberId): string {
+    return `${this.#init.circleId}:${member}`
+  }
+
+  async #openDoc(member: MemberId): Promise<Y.Doc> {
+    const doc = newMemberDoc()
+    if (member === this.#init.me) this.#attachments.push(await this.#init.storage.attachDoc(this.#name(member), doc))
+    else await this.#restore(member, doc, this.#saved.get(this.#name(member)))
+    this.#open.set(member, doc)
+    this.#init.onChange(member)
+    doc.on('update', () => this.#init.onChange(member))
+    return doc
+  }
+
+  /** Another member's doc: its snapshot, then its stored entries the snapshot does not cover. */
+  async #restore(member: MemberId, doc: Y.Doc, snapshot: DocSnapshot | undefined): Promise<void> {
+    // A snapshot is this device's own record of updates that passed every check, so it is applied
+    // without the scratch copy; if it was damaged on disk, every entry is replayed instead.
+    let covers = snapshot?.covers ?? {}
+    try {
+      if (snapshot) Y.applyUpdate(doc, snapshot.state, this.#init.remoteOrigin)
+    } catch {
+      covers = {}
+    }
+    const missing: Uint8Array[] = []
+    for (const feed of this.#init.roster.get(member)?.feeds ?? []) {
+      const head = this.#init.feeds.head(feed)
+      const from = (covers[feed] ?? -1) + 1
+      if (!head || from > head.seq) continue
+      for (const record of await this.#init.storage.entries.getRange(this.#init.topicHex, feed, from, head.seq)) {
+        const entry = decodeEntry(record.bytes)
+        const payload = entry.ok ? openPayload(this.#init.circleKey, entry.value) : undefined
+        if (payload?.ok && payload.value.type === 'update') missing.push(payload.value.update)
+      }
+    }
+    if (missing.length > 0) applyChecked(doc, missing, this.#init.remoteOrigin)
+  }
+}
