@@ -4,6 +4,7 @@
  */
 import { fingerprint, fromHex, toHex } from '../core/bytes'
 import { newCircleSecrets } from '../core/circle-secrets'
+import { type CheckedInvite, type Invite, INVITE_LIMITS, createInvite, inviteLink, openInvite } from '../core/invite'
 import { type Ed25519, detectEd25519 } from '../core/ed25519'
 import { boxKeyPairFromIdentitySeed, decryptBackup, encryptBackup, phraseToSeed, seedToPhrase } from '../core/backup'
 import { newSigningKeyPair, signingKeyPairFromSecret, signingKeyPairFromSeed } from '../core/keys'
@@ -11,6 +12,7 @@ import type { MemberId } from '../core/model'
 import { type RandomBytes, secureRandom } from '../core/random'
 import { ENGLISH_WORDLIST } from '../core/wordlist'
 import { UnknownCircleError } from './errors'
+import { InvalidInviteError } from './invite-errors'
 import { CircleReplica } from './replica'
 import type { CircleRecord, DeviceRecord, Storage } from './types'
 
@@ -23,6 +25,39 @@ export interface DeviceEnvironment {
 
 export async function defaultEnvironment(): Promise<DeviceEnvironment> {
   return { ed: await detectEd25519(), random: secureRandom, now: () => Date.now(), subtle: globalThis.crypto.subtle }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+/** What core's createInvite accepts as a relay; anything else is left out rather than refused. */
+const RELAY_FORM = /^\/[!-~]+$/
+
+export interface InviteOptions {
+  /** Relay multiaddrs to carry, most useful first; unusable ones and any beyond the limit are dropped. */
+  relays: readonly string[]
+  expiresInDays: number
+  /** Where the app is served, with its base path (`location.origin + location.pathname`). */
+  origin: string
+}
+
+export interface CreatedInvite {
+  link: string
+  invite: Invite
+  expiresAt: number
+}
+
+/**
+ * Opens an invite someone pasted, scanned or followed, without joining: for a preview, and before
+ * this browser has an identity. Never throws on the text; a rejection names its reason.
+ */
+export async function previewInvite(text: string, env?: Pick<DeviceEnvironment, 'ed' | 'now'>): Promise<CheckedInvite> {
+  const environment = env ?? (await defaultEnvironment())
+  return openInvite(environment.ed, text, environment.now())
+}
+
+/** The relays an invite can carry: trimmed, de-duplicated, well-formed, at most core's limit. */
+export function inviteRelays(relays: readonly string[]): string[] {
+  const usable = relays.map((relay) => relay.trim()).filter((relay) => relay.length <= INVITE_LIMITS.relay && RELAY_FORM.test(relay))
+  return [...new Set(usable)].slice(0, INVITE_LIMITS.relays)
 }
 
 export class Device {
@@ -136,6 +171,58 @@ export class Device {
     this.#circles = sortCircles([...this.#circles, circle])
     this.#notify()
     return circle
+  }
+
+  /**
+   * A signed invite to one of this device's circles: whoever holds the link can read the circle, so
+   * it expires. Signed with the identity key, so the joiner sees who invited them.
+   */
+  async createInvite(circleId: string, options: InviteOptions): Promise<CreatedInvite> {
+    const circle = this.#circles.find((candidate) => candidate.id === circleId)
+    const id = circle && fromHex(circle.id)
+    if (!circle || !id) throw new UnknownCircleError()
+    if (!Number.isFinite(options.expiresInDays) || options.expiresInDays <= 0) throw new RangeError('An invite must expire in a positive number of days')
+    const issuedAt = this.#env.now()
+    const expiresAt = issuedAt + Math.round(options.expiresInDays * DAY_MS)
+    const invite = await createInvite(
+      this.#env.ed,
+      signingKeyPairFromSecret(this.#record.identitySecret),
+      {
+        circleId: id,
+        circleKey: circle.key,
+        circleName: circle.name.slice(0, INVITE_LIMITS.circleName),
+        relays: inviteRelays(options.relays),
+        inviterName: this.#record.name.slice(0, INVITE_LIMITS.inviterName),
+        issuedAt,
+        expiresAt,
+      },
+      this.#env.random,
+    )
+    return { link: inviteLink(options.origin, invite), invite, expiresAt }
+  }
+
+  /** Opens an invite at this device's clock; see the function of the same name. */
+  previewInvite(text: string): Promise<CheckedInvite> {
+    return previewInvite(text, this.#env)
+  }
+
+  /**
+   * Verifies an invite and remembers its circle (the circle's contents arrive once a member is
+   * reachable). Joining a circle this device already has returns it unchanged. Throws
+   * InvalidInviteError, with core's reason, for anything openInvite refuses.
+   */
+  async joinFromInvite(text: string): Promise<CircleRecord> {
+    const opened = await this.previewInvite(text)
+    if (!opened.ok) throw new InvalidInviteError(opened.reason, opened.detail)
+    const invite = opened.value
+    return this.joinCircle({
+      id: toHex(invite.circleId),
+      key: invite.circleKey,
+      name: invite.circleName,
+      description: '',
+      createdAt: this.#env.now(),
+      relays: [...invite.relays],
+    })
   }
 
   openCircle(id: string): Promise<CircleReplica> {

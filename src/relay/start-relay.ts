@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os'
 import { announceAddresses } from './addresses'
 import { loadOrCreatePeerKey } from './peer-key'
 import { startRelayNode, type RelayLibp2p } from './relay-node'
-import { startStaticServer } from './static-server'
+import { startStaticServer, type RelayInfo } from './static-server'
 import type { TopicMirrorInit } from './topic-mirror'
 import { createUpgradeProxy } from './upgrade-proxy'
 
@@ -45,7 +45,9 @@ export async function startRelay(init: RelayInit): Promise<Relay> {
   signal?.throwIfAborted()
   const privateKey = await loadOrCreatePeerKey(init.keyFile, { signal })
   const proxy = createUpgradeProxy()
-  const server = await startStaticServer({ host: init.host, port: init.port, dist: init.dist, upgrade: proxy.handle })
+  // The node starts after the server (its addresses need the server's port): until then, no info.
+  let info: RelayInfo | undefined
+  const server = await startStaticServer({ host: init.host, port: init.port, dist: init.dist, upgrade: proxy.handle, relayInfo: () => info })
 
   let started
   try {
@@ -58,6 +60,9 @@ export async function startRelay(init: RelayInit): Promise<Relay> {
   }
   const { node, internalPort } = started
   proxy.setTarget(internalPort)
+  const multiaddrs = node.getMultiaddrs().map((address) => address.toString())
+  const peerId = node.peerId.toString()
+  info = { peerId, multiaddrs }
 
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {
@@ -77,8 +82,8 @@ export async function startRelay(init: RelayInit): Promise<Relay> {
 
   return {
     url: server.url,
-    multiaddrs: node.getMultiaddrs().map((address) => address.toString()),
-    peerId: node.peerId.toString(),
+    multiaddrs,
+    peerId,
     node,
     close,
   }

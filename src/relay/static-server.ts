@@ -21,6 +21,21 @@ export interface StaticServerInit {
   signal?: AbortSignal
   /** Handles HTTP upgrade requests (WebSockets); without it they are refused. */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
+  /** What `RELAY_INFO_PATH` answers; without it (or while it returns undefined) that path is a 404. */
+  relayInfo?: () => RelayInfo | undefined
+}
+
+/**
+ * Where the app asks which relay served it, so invites carry that relay's addresses. Only a relay
+ * answers: the app served by anything else (the vite dev server) learns there is no relay.
+ */
+export const RELAY_INFO_PATH = '/.well-known/sharecircle-relay.json'
+
+/** The body of `RELAY_INFO_PATH`. */
+export interface RelayInfo {
+  peerId: string
+  /** Dialable addresses, each ending in `/p2p/<peerId>`. */
+  multiaddrs: string[]
 }
 
 export interface StaticServer {
@@ -37,6 +52,7 @@ export interface StaticHandlerInit {
   root: string
   /** Content-Security-Policy sent with every response. */
   contentSecurityPolicy: string
+  relayInfo?: () => RelayInfo | undefined
 }
 
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -151,6 +167,18 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
   res.end(res.req.method === 'HEAD' ? undefined : body)
 }
 
+function sendJson(res: ServerResponse, value: unknown, headers: Record<string, string>): void {
+  const body = Buffer.from(`${JSON.stringify(value)}\n`)
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(body.length),
+    // The relay's addresses change with its port or key: always ask again.
+    'Cache-Control': REVALIDATE_CACHE_CONTROL,
+  })
+  res.end(res.req.method === 'HEAD' ? undefined : body)
+}
+
 function sendFile(req: IncomingMessage, res: ServerResponse, file: FoundFile, base: Record<string, string>): void {
   const etag = `W/"${file.stats.size.toString(16)}-${Math.floor(file.stats.mtimeMs).toString(16)}"`
   const headers = {
@@ -181,6 +209,13 @@ export function createStaticHandler(init: StaticHandlerInit): StaticHandler {
   const respond = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendText(res, 405, 'Method not allowed', { ...base, Allow: 'GET, HEAD' })
+      return
+    }
+    // Checked before the path rules below, which refuse every dot segment such as `.well-known`.
+    if ((req.url ?? '/').split(/[?#]/, 1)[0] === RELAY_INFO_PATH) {
+      const info = init.relayInfo?.()
+      if (info === undefined) sendText(res, 404, 'Not found', base)
+      else sendJson(res, { peerId: info.peerId, multiaddrs: info.multiaddrs }, base)
       return
     }
     const segments = splitRequestPath(req.url ?? '/')
@@ -221,7 +256,7 @@ export async function startStaticServer(init: StaticServerInit): Promise<StaticS
     throw new DistNotFoundError(`No built app in ${resolve(init.dist)} (index.html missing): run \`vite build\` first`)
   }
   const contentSecurityPolicy = readContentSecurityPolicy(indexHtml) ?? DEFAULT_CONTENT_SECURITY_POLICY
-  const server = createServer(createStaticHandler({ root, contentSecurityPolicy }))
+  const server = createServer(createStaticHandler({ root, contentSecurityPolicy, relayInfo: init.relayInfo }))
   if (init.upgrade !== undefined) server.on('upgrade', init.upgrade)
 
   await new Promise<void>((done, fail) => {

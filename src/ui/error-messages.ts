@@ -1,3 +1,6 @@
+import { INVITE_REJECT_REASONS, type InviteRejectReason } from '../core/invite'
+import { inviteRejectionWords } from './invite-words'
+
 /**
  * What a person reads when something fails. Errors are told apart by `error.name` (one named class per
  * failure in each layer), never by their message text.
@@ -28,6 +31,10 @@ export function describeError(error: unknown): string {
       return 'This device has not joined that circle.'
     case 'InvalidDraftError':
       return 'Some fields need another look before this can be saved.'
+    case 'InvalidInviteError': {
+      const reason = (error as { reason?: unknown }).reason
+      return isInviteReason(reason) ? inviteRejectionWords(reason) : inviteRejectionWords('malformed')
+    }
     case 'PhotoUnreadableError':
       return 'This photo could not be read. Try a JPEG, PNG or WebP picture.'
     default:
@@ -37,4 +44,8 @@ export function describeError(error: unknown): string {
 
 function isNamed(value: unknown): value is { name: string } {
   return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string'
+}
+
+function isInviteReason(value: unknown): value is InviteRejectReason {
+  return (INVITE_REJECT_REASONS as readonly unknown[]).includes(value)
 }

@@ -1,8 +1,8 @@
 /**
  * Hash routes as plain data: `parseRoute` turns a location hash into a Route and `href` turns a Route
  * back into a hash, so links and the router agree. No Svelte here; `state/router.svelte.ts` makes it
- * reactive. Hash routes keep everything client-side — the invite link later uses `#/join/<payload>`,
- * and a fragment never reaches a web server.
+ * reactive. Hash routes keep everything client-side — the invite link uses `#/join/<payload>`, and a
+ * fragment never reaches a web server.
  */
 import { OFFER_KINDS, type Id, type MemberId, type OfferKind } from '../core/model'
 
@@ -13,6 +13,7 @@ export type Route =
   | { name: 'settings' }
   | { name: 'join'; payload: string }
   | { name: 'catalogue'; circleId: string }
+  | { name: 'invite'; circleId: string }
   | { name: 'offer-new'; circleId: string; kind: OfferKind | undefined }
   | { name: 'offer'; circleId: string; offerId: Id }
   | { name: 'offer-edit'; circleId: string; offerId: Id }
@@ -39,6 +40,7 @@ export function parseRoute(hash: string): Route {
 
   const circleId = second
   if (third === undefined) return { name: 'catalogue', circleId }
+  if (third === 'invite' && fourth === undefined) return { name: 'invite', circleId }
   if (third === 'offer' && fourth === 'new' && fifth === undefined) {
     const kind = new URLSearchParams(query).get('kind')
     return { name: 'offer-new', circleId, kind: isOfferKind(kind) ? kind : undefined }
@@ -65,6 +67,8 @@ export function href(route: Route): string {
       return `#/join/${route.payload}`
     case 'catalogue':
       return `#/c/${e(route.circleId)}`
+    case 'invite':
+      return `#/c/${e(route.circleId)}/invite`
     case 'offer-new':
       return `#/c/${e(route.circleId)}/offer/new${route.kind ? `?kind=${route.kind}` : ''}`
     case 'offer':

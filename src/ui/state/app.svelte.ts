@@ -3,10 +3,13 @@
  * screen. Provided to every component through context (see context.ts); nothing here is a module
  * singleton, so a test can mount the app twice.
  */
-import { Device } from '../../circle/device'
-import type { CircleHandle, Storage } from '../../circle/types'
+import { Device, previewInvite } from '../../circle/device'
+import { InvalidInviteError } from '../../circle/invite-errors'
+import type { CircleHandle, CircleRecord, Storage } from '../../circle/types'
 import { openStorage } from '../../store/index'
 import { describeError } from '../error-messages'
+import { rememberJoined } from '../joined-circles'
+import { fetchRelayInfo, type RelayInfo } from '../relay-info'
 import { circleOf } from '../routes'
 import { CircleState } from './circle-view.svelte'
 import { DeviceState } from './device.svelte'
@@ -26,6 +29,7 @@ export class AppState {
   failure = $state('')
 
   #storage: AppStorage | undefined
+  #relayInfo: Promise<RelayInfo | undefined> | undefined
   readonly #circles = new Map<string, Promise<CircleState>>()
 
   /** The circle on screen: the one the route names, else the last visited, else the newest. */
@@ -71,6 +75,31 @@ export class AppState {
 
   async restoreFromPhrase(words: string[], name: string): Promise<void> {
     this.device = new DeviceState(await Device.restoreFromPhrase(this.#needStorage(), words, name))
+  }
+
+  /**
+   * Joins the circle of an invite. Without an identity yet, `name` makes one first; the device is
+   * shown only once it has joined, so the screen doing this is not swapped out half way.
+   */
+  async joinFromInvite(text: string, name?: string): Promise<CircleRecord> {
+    const existing = this.device
+    if (!existing) {
+      // A bad invite must not leave an identity behind that the person never meant to make.
+      const opened = await previewInvite(text)
+      if (!opened.ok) throw new InvalidInviteError(opened.reason, opened.detail)
+    }
+    const device = existing ?? new DeviceState(await Device.create(this.#needStorage(), name ?? ''))
+    const known = new Set(device.device.circles().map((circle) => circle.id))
+    const circle = await device.device.joinFromInvite(text)
+    if (!known.has(circle.id)) rememberJoined(circle.id)
+    if (!existing) this.device = device
+    return circle
+  }
+
+  /** Which relay served the app (asked once); undefined when none did. */
+  get relayInfo(): Promise<RelayInfo | undefined> {
+    this.#relayInfo ??= fetchRelayInfo()
+    return this.#relayInfo
   }
 
   /**
