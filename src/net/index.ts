@@ -1,7 +1,9 @@
 /**
- * src/net — the network layer: the sync protocol (messages and the session state machine, which
- * never touch a stream), and, next, the libp2p node, discovery and gossip that carry it. PROTOCOL.md
- * beside this file gives the byte layouts.
+ * src/net — the network layer of a member: the sync protocol (messages and the session state
+ * machine, which never touch a stream, and the channel that carries a session over a libp2p stream),
+ * the member's libp2p node, discovery of circle members, links to relays, and the circle network
+ * that ties open circles to the node and reports honest status. PROTOCOL.md beside this file gives
+ * the byte layouts.
  *
  * May import: src/core, src/circle types, libp2p packages and lib0. Never ui or store.
  */
@@ -9,3 +11,16 @@ export { SYNC_PROTOCOL, SYNC_VERSION, MESSAGE, MESSAGE_LIMITS, ERROR_CODES, enco
 export type { FeedLength, SyncMessage } from './sync-messages'
 export { SyncSession, SESSION_STATES } from './sync-session'
 export type { SessionState, SessionStep, SyncReplica, SyncSessionInit } from './sync-session'
+export { SyncChannel } from './sync-channel'
+export type { ChannelEnd } from './sync-channel'
+export { createMemberNode, memberConnectionGater } from './member-node'
+export type { MemberNode, MemberNodeOptions, MemberServices } from './member-node'
+export { discovery } from './discovery'
+export type { Discovery, DiscoveryComponents, DiscoveryInit, DiscoveryStats } from './discovery'
+export { relayLink, RELAY_STATES } from './relay-link'
+export type { RelayLink, RelayLinkComponents, RelayLinkInit, RelayState, RelayStatus } from './relay-link'
+export { CircleNetwork, CONNECTION_KINDS, NETWORK_STATES } from './circle-network'
+export type { CircleNetworkInit, CircleStatus, ConnectionKind, NetworkCircle, NetworkReplica, NetworkState, PeerStatus } from './circle-network'
+export { discoveryTopic, gossipTopic } from './topics'
+export { readAnnouncement, writeAnnouncement } from './announcement'
+export { InvalidRelayAddressError, MemberNodeError, NetworkStoppedError } from './errors'

@@ -1,0 +1,371 @@
+/**
+ * One member node serving the circles open on this device. For each circle it joins discovery and
+ * the circle's gossip topic, keeps the circle's relays linked, runs a sync session (sync-session.ts)
+ * with every member it is directly connected to, pushes new entries to peers in sync and publishes
+ * them on gossip, and ingests what gossip brings. A peer whose session ends as misbehaving, or that
+ * cannot prove the circle key, is hung up on. Status is honest: "up to date" only when heads match.
+ */
+import type { Connection, Stream } from '@libp2p/interface'
+import type { Message } from '@libp2p/gossipsub'
+import { multiaddr } from '@multiformats/multiaddr'
+import { toHex } from '../core/bytes'
+import { peekEntryPosition } from '../core/entry'
+import type { RandomBytes } from '../core/random'
+import type { EntryRecord } from '../circle/types'
+import { peerIdOf } from './announcement'
+import { GOSSIP_SEEN_LIMIT, STATUS_TICK_MS, SYNC_STRIKES } from './constants'
+import { NetworkStoppedError } from './errors'
+import type { MemberNode } from './member-node'
+import { SyncChannel, type ChannelEnd } from './sync-channel'
+import { MESSAGE_LIMITS, SYNC_PROTOCOL } from './sync-messages'
+import { SyncSession, type SyncReplica } from './sync-session'
+import { discoveryTopic, gossipTopic } from './topics'
+
+/** What the network needs of an open circle (CircleReplica has it). */
+export interface NetworkReplica extends SyncReplica {
+  subscribeEntries(listener: (record: EntryRecord) => void): () => void
+}
+
+/** What the network needs of a circle's record: its id, key and the relays named in its invite. */
+export interface NetworkCircle {
+  id: string
+  key: Uint8Array
+  relays: readonly string[]
+}
+
+export const NETWORK_STATES = ['offline', 'connecting', 'connected'] as const
+export type NetworkState = (typeof NETWORK_STATES)[number]
+export const CONNECTION_KINDS = ['webrtc', 'relayed', 'websocket'] as const
+export type ConnectionKind = (typeof CONNECTION_KINDS)[number]
+
+export interface PeerStatus {
+  peer: string
+  kind: ConnectionKind
+  /** Both sides finished catching up and each holds every entry the other does. */
+  upToDate: boolean
+  /** The last time this peer was seen up to date. */
+  lastSyncedAt: number | undefined
+  sent: number
+  received: number
+  rejected: number
+}
+
+export interface CircleStatus {
+  state: NetworkState
+  /** Members we have a sync session with past the key proof. */
+  memberPeers: number
+  peers: PeerStatus[]
+  relays: { connected: number; total: number }
+  lastSyncedAt: number | undefined
+  gossip: { received: number; rejected: number }
+}
+
+export interface CircleNetworkInit {
+  node: MemberNode
+  random: RandomBytes
+  now?: () => number
+  strikes?: number
+  statusTickMs?: number
+}
+
+interface Link {
+  channel: SyncChannel
+  stream: Stream
+  connection: Connection
+  lastSyncedAt: number | undefined
+}
+
+interface OpenCircle {
+  circle: NetworkCircle
+  replica: NetworkReplica
+  discovery: string
+  gossip: string
+  /** Peer ids of the circle's relays (relay-link checked the addresses). */
+  relayPeers: Set<string>
+  links: Map<string, Link>
+  pending: Uint8Array[]
+  /** Positions (`feed:seq`) that came by gossip: already on gossip, not published again. */
+  gossipSeen: Set<string>
+  gossipStats: { received: number; rejected: number }
+  lastSyncedAt: number | undefined
+  unsubscribe: () => void
+}
+
+/** Ends after which the peer is hung up on: it lacks the key or keeps sending bad entries. */
+const HANG_UP: ReadonlySet<ChannelEnd> = new Set(['misbehaving', 'bad-proof'])
+
+export class CircleNetwork {
+  readonly #init: CircleNetworkInit
+  readonly #node: MemberNode
+  readonly #now: () => number
+  readonly #circles = new Map<string, OpenCircle>()
+  readonly #byTopic = new Map<string, OpenCircle>()
+  readonly #byGossip = new Map<string, OpenCircle>()
+  readonly #listeners = new Set<() => void>()
+  readonly #controller = new AbortController()
+  #tick: ReturnType<typeof setInterval> | undefined
+  #signature = ''
+  #stopped = false
+
+  private constructor(init: CircleNetworkInit) {
+    this.#init = init
+    this.#node = init.node
+    this.#now = init.now ?? Date.now
+  }
+
+  /** Starts serving the sync protocol on the node; add circles next. */
+  static async start(init: CircleNetworkInit, options: { signal?: AbortSignal } = {}): Promise<CircleNetwork> {
+    options.signal?.throwIfAborted()
+    const network = new CircleNetwork(init)
+    await init.node.handle(SYNC_PROTOCOL, network.#onStream, { runOnLimitedConnection: false, signal: options.signal })
+    init.node.addEventListener('connection:open', network.#onConnectionOpen)
+    init.node.addEventListener('connection:close', network.#refresh)
+    init.node.services.pubsub.addEventListener('message', network.#onGossip)
+    network.#tick = setInterval(network.#refresh, init.statusTickMs ?? STATUS_TICK_MS)
+    network.#tick.unref?.()
+    return network
+  }
+
+  /** Puts a circle on the network: discovery, relays, gossip, and sync with every connected member. */
+  async addCircle(circle: NetworkCircle, replica: NetworkReplica, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#stopped) throw new NetworkStoppedError()
+    if (this.#circles.has(circle.id)) return
+    const { services } = this.#node
+    // Before anything is joined: a bad relay address from an invite must not leave half a circle.
+    services.relayLink.add(circle.relays)
+    const open: OpenCircle = {
+      circle,
+      replica,
+      discovery: discoveryTopic(replica.topic),
+      gossip: gossipTopic(replica.topic),
+      relayPeers: new Set(circle.relays.map((text) => peerIdOf(multiaddr(text))!)),
+      links: new Map(),
+      pending: [],
+      gossipSeen: new Set(),
+      gossipStats: { received: 0, rejected: 0 },
+      lastSyncedAt: undefined,
+      unsubscribe: () => undefined,
+    }
+    this.#circles.set(circle.id, open)
+    this.#byTopic.set(toHex(replica.topic), open)
+    this.#byGossip.set(open.gossip, open)
+    open.unsubscribe = replica.subscribeEntries((record) => this.#queue(open, record.bytes))
+    services.pubsub.subscribe(open.gossip)
+    services.discovery.join(open.discovery)
+    // A circle added while connected: the other side may have opened this circle before we had it.
+    await Promise.all(this.#memberConnections().map((connection) => this.#open(open, connection, options.signal)))
+    this.#refresh()
+  }
+
+  async removeCircle(id: string): Promise<void> {
+    const open = this.#circles.get(id)
+    if (!open) return
+    this.#circles.delete(id)
+    this.#byTopic.delete(toHex(open.replica.topic))
+    this.#byGossip.delete(open.gossip)
+    open.unsubscribe()
+    const { services } = this.#node
+    services.pubsub.unsubscribe(open.gossip)
+    services.discovery.leave(open.discovery)
+    services.relayLink.remove(open.circle.relays)
+    for (const link of open.links.values()) link.stream.abort(new NetworkStoppedError('The circle was closed'))
+    open.links.clear()
+    this.#refresh()
+  }
+
+  /** The circle's network status, or undefined for a circle not on the network. */
+  status(id: string): CircleStatus | undefined {
+    const open = this.#circles.get(id)
+    if (!open) return undefined
+    const now = this.#now()
+    const peers: PeerStatus[] = []
+    for (const [peer, link] of open.links) {
+      const session = link.channel.session
+      const upToDate = session?.upToDate === true && link.connection.status === 'open'
+      if (upToDate) link.lastSyncedAt = open.lastSyncedAt = now
+      peers.push({
+        peer,
+        kind: connectionKind(link.connection),
+        upToDate,
+        lastSyncedAt: link.lastSyncedAt,
+        sent: session?.stats.sent ?? 0,
+        received: session?.stats.received ?? 0,
+        rejected: [...(session?.stats.rejected.values() ?? [])].reduce((sum, count) => sum + count, 0),
+      })
+    }
+    const memberPeers = [...open.links.values()].filter((link) => link.channel.session?.state === 'syncing' && link.connection.status === 'open').length
+    const relays = this.#node.services.relayLink.relays().filter((relay) => open.relayPeers.has(relay.peerId))
+    const connectedRelays = relays.filter((relay) => relay.state === 'connected').length
+    const trying = relays.some((relay) => relay.state === 'dialing') || this.#node.services.discovery.dialing.size > 0 || open.links.size > 0
+    const state: NetworkState = memberPeers > 0 ? 'connected' : connectedRelays > 0 || trying ? 'connecting' : 'offline'
+    return { state, memberPeers, peers, relays: { connected: connectedRelays, total: relays.length }, lastSyncedAt: open.lastSyncedAt, gossip: { ...open.gossipStats } }
+  }
+
+  /** Called when any circle's status changes (for createSubscriber in the UI). */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Takes every circle off the network; the node itself is the caller's to stop. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return
+    this.#stopped = true
+    clearInterval(this.#tick)
+    this.#controller.abort()
+    for (const id of [...this.#circles.keys()]) await this.removeCircle(id)
+    this.#node.removeEventListener('connection:open', this.#onConnectionOpen)
+    this.#node.removeEventListener('connection:close', this.#refresh)
+    this.#node.services.pubsub.removeEventListener('message', this.#onGossip)
+    await this.#node.unhandle(SYNC_PROTOCOL).catch(() => undefined)
+    this.#listeners.clear()
+  }
+
+  /** Direct connections to members: not relayed, not to one of our relays. */
+  #memberConnections(): Connection[] {
+    const relayLink = this.#node.services.relayLink
+    return this.#node.getConnections().filter((connection) => connection.status === 'open' && connection.limits === undefined && !relayLink.isRelay(connection.remotePeer.toString()))
+  }
+
+  readonly #onConnectionOpen = (event: CustomEvent<Connection>): void => {
+    const connection = event.detail
+    if (this.#stopped || connection.limits !== undefined || this.#node.services.relayLink.isRelay(connection.remotePeer.toString())) return
+    // One session per circle per pair: the lower peer id opens them (as discovery has it dial).
+    if (this.#node.peerId.toString() < connection.remotePeer.toString()) {
+      for (const open of this.#circles.values()) void this.#open(open, connection, this.#controller.signal)
+    }
+    this.#refresh()
+  }
+
+  async #open(open: OpenCircle, connection: Connection, signal?: AbortSignal): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    if (open.links.has(peer)) return
+    let stream: Stream
+    try {
+      stream = await connection.newStream(SYNC_PROTOCOL, { signal: signal ?? this.#controller.signal })
+    } catch {
+      // The connection went away, or the peer does not speak sync (not a member): nothing to do.
+      return
+    }
+    if (open.links.has(peer) || this.#circles.get(open.circle.id) !== open) {
+      stream.abort(new Error('duplicate sync stream'))
+      return
+    }
+    const channel = SyncChannel.open(stream, this.#session(open, connection, true), { signal: this.#controller.signal })
+    this.#track(open, peer, { channel, stream, connection, lastSyncedAt: undefined })
+  }
+
+  readonly #onStream = (stream: Stream, connection: Connection): void => {
+    let picked: OpenCircle | undefined
+    const channel = SyncChannel.accept(
+      stream,
+      (hello) => {
+        if (hello.type !== 'hello') return undefined
+        picked = this.#byTopic.get(toHex(hello.topic))
+        if (!picked) return undefined
+        const session = this.#session(picked, connection, false)
+        this.#track(picked, connection.remotePeer.toString(), { channel, stream, connection, lastSyncedAt: undefined })
+        return session
+      },
+      { signal: this.#controller.signal },
+    )
+    void channel.done.then((end) => {
+      if (!picked && HANG_UP.has(end)) void hangUp(connection)
+    })
+  }
+
+  #session(open: OpenCircle, connection: Connection, initiator: boolean): SyncSession {
+    return new SyncSession({
+      replica: open.replica,
+      circleKey: open.circle.key,
+      localPeer: this.#node.peerId.toMultihash().bytes,
+      remotePeer: connection.remotePeer.toMultihash().bytes,
+      random: this.#init.random,
+      initiator,
+      strikes: this.#init.strikes ?? SYNC_STRIKES,
+    })
+  }
+
+  #track(open: OpenCircle, peer: string, link: Link): void {
+    // A newer session replaces an older one (both sides opened at once); the older runs out alone.
+    open.links.set(peer, link)
+    void link.channel.done.then((end) => {
+      if (open.links.get(peer) === link) open.links.delete(peer)
+      if (HANG_UP.has(end)) void hangUp(link.connection)
+      this.#refresh()
+    })
+    this.#refresh()
+  }
+
+  /** New entries (ours or received) go out together at the end of the current task. */
+  #queue(open: OpenCircle, entry: Uint8Array): void {
+    open.pending.push(entry)
+    if (open.pending.length === 1) queueMicrotask(() => void this.#flush(open))
+  }
+
+  async #flush(open: OpenCircle): Promise<void> {
+    const entries = open.pending.splice(0)
+    if (entries.length === 0 || this.#stopped) return
+    for (const link of open.links.values()) {
+      // A push to a peer whose stream just broke is lost; its next session catches up from heads.
+      link.channel.push(entries).catch(() => undefined)
+    }
+    const pubsub = this.#node.services.pubsub
+    for (const entry of entries) {
+      const position = peekEntryPosition(entry)
+      if (position && open.gossipSeen.has(`${position.feed}:${position.seq}`)) continue
+      await pubsub.publish(open.gossip, entry).catch(() => undefined)
+    }
+    this.#refresh()
+  }
+
+  readonly #onGossip = (event: CustomEvent<Message>): void => {
+    const open = this.#byGossip.get(event.detail.topic)
+    if (!open) return
+    const entry = event.detail.data
+    open.gossipStats.received++
+    if (entry.length > MESSAGE_LIMITS.bytes) {
+      open.gossipStats.rejected++
+      return
+    }
+    const position = peekEntryPosition(entry)
+    if (position) remember(open.gossipSeen, `${position.feed}:${position.seq}`)
+    open.replica.ingest([entry]).then(
+      (report) => {
+        open.gossipStats.rejected += report.rejected.filter((rejection) => rejection.reason !== 'duplicate').length
+        this.#refresh()
+      },
+      () => {
+        open.gossipStats.rejected++
+      },
+    )
+  }
+
+  /** Tells listeners when something they can see changed (times alone do not count). */
+  readonly #refresh = (): void => {
+    if (this.#listeners.size === 0) return
+    const signature = JSON.stringify(
+      [...this.#circles.keys()].map((id) => {
+        const status = this.status(id)!
+        return [id, status.state, status.memberPeers, status.relays, status.gossip, status.peers.map(({ lastSyncedAt: _, ...rest }) => rest)]
+      }),
+    )
+    if (signature === this.#signature) return
+    this.#signature = signature
+    for (const listener of this.#listeners) listener()
+  }
+}
+
+function connectionKind(connection: Connection): ConnectionKind {
+  if (connection.limits !== undefined) return 'relayed'
+  return connection.remoteAddr.getComponents().some((component) => component.name === 'webrtc') ? 'webrtc' : 'websocket'
+}
+
+async function hangUp(connection: Connection): Promise<void> {
+  await connection.close().catch((error: unknown) => connection.abort(error instanceof Error ? error : new Error(String(error))))
+}
+
+function remember(seen: Set<string>, key: string): void {
+  seen.add(key)
+  if (seen.size > GOSSIP_SEEN_LIMIT) seen.delete(seen.values().next().value!)
+}

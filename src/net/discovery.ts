@@ -1,0 +1,217 @@
+/**
+ * Discovery of the members of our circles, as a libp2p service. Each circle has an opaque discovery
+ * topic (topics.ts) on which every member announces its `/p2p-circuit/webrtc` addresses: when they
+ * change, and periodically — also once connected to other members, so that announcements keep
+ * travelling over direct connections' gossip when every relay is down and members introduce each
+ * other. On an announcement from a member we are not directly connected to, the side with the lower
+ * peer id dials it over WebRTC (so two members never dial each other at once), one dial per peer at a
+ * time, a few attempts with backoff. The signed gossip message authenticates the sender; addresses
+ * that name another peer are ignored.
+ */
+import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { AbortOptions, ComponentLogger, Connection, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { WebRTC } from '@multiformats/multiaddr-matcher'
+import { peerIdOf, readAnnouncement, writeAnnouncement } from './announcement'
+import {
+  ADDRESS_CHECK_INTERVAL_MS,
+  ANNOUNCE_INTERVAL_MS,
+  ANNOUNCE_REPLY_MIN_MS,
+  DIAL_ATTEMPTS,
+  DIAL_RETRY_DELAY_MS,
+  DIAL_TIMEOUT_MS,
+} from './constants'
+import { sleep } from './sleep'
+
+export interface DiscoveryInit {
+  announceIntervalMs?: number
+  addressCheckIntervalMs?: number
+  dialAttempts?: number
+  dialRetryDelayMs?: number
+  dialTimeoutMs?: number
+}
+
+/** Only what discovery uses; `pubsub` is the gossipsub service, listed before it. */
+export interface DiscoveryComponents {
+  peerId: PeerId
+  pubsub: GossipSub
+  addressManager: { getAddresses(): Multiaddr[] }
+  connectionManager: {
+    openConnection(target: Multiaddr, options?: AbortOptions): Promise<Connection>
+    getConnections(peerId?: PeerId): Connection[]
+  }
+  logger: ComponentLogger
+}
+
+export interface DiscoveryStats {
+  announced: number
+  heard: number
+  /** Announcements that were malformed or named addresses of another peer. */
+  ignored: number
+  dials: number
+  failedDials: number
+}
+
+export interface Discovery extends Startable {
+  /** Announces on this discovery topic and dials the members heard on it. */
+  join(topic: string): void
+  leave(topic: string): void
+  /** Peers (as strings) being dialled right now. */
+  readonly dialing: ReadonlySet<string>
+  readonly stats: Readonly<DiscoveryStats>
+  /** Announces our addresses on every joined topic now (they are also announced on change and periodically). */
+  announce(): Promise<void>
+}
+
+class DefaultDiscovery implements Discovery {
+  readonly #components: DiscoveryComponents
+  readonly #init: Required<DiscoveryInit>
+  readonly #log: Logger
+  readonly #topics = new Set<string>()
+  readonly #dialing = new Set<string>()
+  readonly stats: DiscoveryStats = { announced: 0, heard: 0, ignored: 0, dials: 0, failedDials: 0 }
+  #timers: Array<ReturnType<typeof setInterval>> = []
+  #controller = new AbortController()
+  #lastAddresses = ''
+  #lastReply = 0
+
+  constructor(components: DiscoveryComponents, init: DiscoveryInit) {
+    this.#components = components
+    this.#init = {
+      announceIntervalMs: init.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS,
+      addressCheckIntervalMs: init.addressCheckIntervalMs ?? ADDRESS_CHECK_INTERVAL_MS,
+      dialAttempts: init.dialAttempts ?? DIAL_ATTEMPTS,
+      dialRetryDelayMs: init.dialRetryDelayMs ?? DIAL_RETRY_DELAY_MS,
+      dialTimeoutMs: init.dialTimeoutMs ?? DIAL_TIMEOUT_MS,
+    }
+    this.#log = components.logger.forComponent('sharecircle:net:discovery')
+  }
+
+  readonly [Symbol.toStringTag] = 'sharecircle:discovery'
+
+  get dialing(): ReadonlySet<string> {
+    return this.#dialing
+  }
+
+  start(): void {
+    this.#controller = new AbortController()
+    this.#components.pubsub.addEventListener('message', this.#onMessage)
+    // Polling the listeners finds a new reservation about a second before `self:peer:update` does.
+    const check = setInterval(this.#checkAddresses, this.#init.addressCheckIntervalMs)
+    const repeat = setInterval(() => void this.announce(), this.#init.announceIntervalMs)
+    for (const timer of [check, repeat]) timer.unref?.()
+    this.#timers = [check, repeat]
+  }
+
+  stop(): void {
+    this.#controller.abort()
+    this.#components.pubsub.removeEventListener('message', this.#onMessage)
+    for (const timer of this.#timers) clearInterval(timer)
+    this.#timers = []
+    this.#topics.clear()
+  }
+
+  join(topic: string): void {
+    if (this.#topics.has(topic)) return
+    this.#topics.add(topic)
+    this.#components.pubsub.subscribe(topic)
+    void this.announce()
+  }
+
+  leave(topic: string): void {
+    if (!this.#topics.delete(topic)) return
+    this.#components.pubsub.unsubscribe(topic)
+  }
+
+  async announce(): Promise<void> {
+    const addresses = this.#ownAddresses()
+    if (addresses.length === 0 || this.#topics.size === 0) return
+    const data = writeAnnouncement(addresses)
+    await Promise.all(
+      [...this.#topics].map(async (topic) => {
+        try {
+          await this.#components.pubsub.publish(topic, data)
+          this.stats.announced++
+        } catch (error) {
+          // Gossipsub refuses while it is stopping; the next announcement will do.
+          this.#log('announce on %s failed: %e', topic, error)
+        }
+      }),
+    )
+  }
+
+  #ownAddresses(): Multiaddr[] {
+    return this.#components.addressManager.getAddresses().filter((address) => WebRTC.matches(address))
+  }
+
+  readonly #checkAddresses = (): void => {
+    const current = this.#ownAddresses().map(String).sort().join(' ')
+    if (current === this.#lastAddresses) return
+    this.#lastAddresses = current
+    void this.announce()
+  }
+
+  readonly #onMessage = (event: CustomEvent<Message>): void => {
+    const message = event.detail
+    if (!this.#topics.has(message.topic) || message.type !== 'signed') return
+    const self = this.#components.peerId
+    const from = message.from.toString()
+    if (from === self.toString()) return
+    const addresses = readAnnouncement(message.data)?.filter((address) => WebRTC.matches(address) && peerIdOf(address) === from)
+    if (addresses === undefined || addresses.length === 0) {
+      this.stats.ignored++
+      return
+    }
+    this.stats.heard++
+    if (this.#directlyConnected(from)) return
+    if (self.toString() < from) void this.#dial(from, addresses)
+    else this.#reply()
+  }
+
+  #directlyConnected(peer: string): boolean {
+    return this.#components.connectionManager
+      .getConnections()
+      .some((connection) => connection.remotePeer.toString() === peer && connection.status === 'open' && connection.limits === undefined)
+  }
+
+  /** The member with the lower id dials; tell it where we are, without answering every stranger. */
+  #reply(): void {
+    const now = Date.now()
+    if (now - this.#lastReply < ANNOUNCE_REPLY_MIN_MS) return
+    this.#lastReply = now
+    void this.announce()
+  }
+
+  async #dial(peer: string, addresses: Multiaddr[]): Promise<void> {
+    if (this.#dialing.has(peer)) return
+    this.#dialing.add(peer)
+    const stopped = this.#controller.signal
+    try {
+      for (let attempt = 0; attempt < this.#init.dialAttempts && !stopped.aborted; attempt++) {
+        if (attempt > 0) await sleep(this.#init.dialRetryDelayMs * 2 ** (attempt - 1), { signal: stopped })
+        const address = addresses[attempt % addresses.length]!
+        this.stats.dials++
+        try {
+          const signal = AbortSignal.any([stopped, AbortSignal.timeout(this.#init.dialTimeoutMs)])
+          const connection = await this.#components.connectionManager.openConnection(address, { signal })
+          if (connection.limits === undefined) return
+        } catch (error) {
+          // Under load node-datachannel sometimes drops an early ICE candidate; the next attempt works.
+          this.stats.failedDials++
+          this.#log('dial %s attempt %d failed: %e', address, attempt + 1, error)
+        }
+        // The other side may have reached us meanwhile (after its relay restarted, say).
+        if (this.#directlyConnected(peer)) return
+      }
+    } catch {
+      // Stopped while waiting between attempts.
+    } finally {
+      this.#dialing.delete(peer)
+    }
+  }
+}
+
+/** The discovery service: `services: { pubsub: gossipsub(…), discovery: discovery() }`. */
+export function discovery(init: DiscoveryInit = {}): (components: DiscoveryComponents) => Discovery {
+  return (components) => new DefaultDiscovery(components, init)
+}
