@@ -147,7 +147,8 @@ export class Device {
     return () => this.#listeners.delete(listener)
   }
 
-  async createCircle(input: { name: string; description: string }): Promise<CircleRecord> {
+  /** A new circle; `relays` are where its members find each other (the relay that served the app). */
+  async createCircle(input: { name: string; description: string; relays?: string[] }): Promise<CircleRecord> {
     const secrets = newCircleSecrets(this.#env.random)
     const circle: CircleRecord = {
       id: toHex(secrets.id),
@@ -155,7 +156,7 @@ export class Device {
       name: input.name.normalize('NFC').trim().slice(0, 80) || 'Our circle',
       description: input.description.normalize('NFC').trim().slice(0, 600),
       createdAt: this.#env.now(),
-      relays: [],
+      relays: inviteRelays(input.relays ?? []),
     }
     await this.#storage.records.putCircle(circle)
     this.#circles = sortCircles([...this.#circles, circle])

@@ -98,7 +98,17 @@ export class SyncSession {
   push(entries: Uint8Array[]): SyncMessage[] {
     if (this.state !== 'syncing') return []
     this.stats.sent += entries.length
+    // Sent on an ordered stream that the peer reads in full: count them as held, so "up to date"
+    // does not wait for the peer to echo them back.
+    this.#noteHeld(entries)
     return chunk(entries).map((batch) => ({ type: 'entries', entries: batch }))
+  }
+
+  #noteHeld(entries: Uint8Array[]): void {
+    for (const entry of entries) {
+      const position = peekEntryPosition(entry)
+      if (position && (this.remoteHeads.get(position.feed) ?? -1) < position.seq) this.remoteHeads.set(position.feed, position.seq)
+    }
   }
 
   #hello(): SyncMessage {
@@ -175,10 +185,7 @@ export class SyncSession {
     }
     if (this.#strikes >= (this.#init.strikes ?? DEFAULT_STRIKES)) return this.#close('misbehaving')
     // What the peer sent, it holds: keeps "up to date" honest while entries are pushed live.
-    for (const entry of entries) {
-      const position = peekEntryPosition(entry)
-      if (position && (this.remoteHeads.get(position.feed) ?? -1) < position.seq) this.remoteHeads.set(position.feed, position.seq)
-    }
+    this.#noteHeld(entries)
     return { send: [] }
   }
 
