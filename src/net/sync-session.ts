@@ -98,9 +98,8 @@ export class SyncSession {
   push(entries: Uint8Array[]): SyncMessage[] {
     if (this.state !== 'syncing') return []
     this.stats.sent += entries.length
-    // Sent on an ordered stream that the peer reads in full: count them as held, so "up to date"
-    // does not wait for the peer to echo them back.
-    this.#noteHeld(entries)
+    // Not counted as held yet: "up to date" waits until the peer shows it has them (today, by
+    // passing them on to its in-sync peers, this one included).
     return chunk(entries).map((batch) => ({ type: 'entries', entries: batch }))
   }
 
