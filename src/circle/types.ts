@@ -59,7 +59,7 @@ export interface CircleRecord {
   name: string
   description: string
   createdAt: number
-  /** Relay multiaddrs named in the invite (empty for a circle made on this device). */
+  /** Relay multiaddrs of the circle: from its invite, or the relay that served the app where it was made. */
   relays: string[]
 }
 

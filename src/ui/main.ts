@@ -16,6 +16,12 @@ if (!target) throw new Error('index.html has no #app element')
 const app = new AppState()
 mount(App, { target, props: { app } })
 app.start()
+// Leaving the page hangs up on peers and relays cleanly; a page restored from the back/forward cache
+// (rare: open connections usually keep a page out of it) dials again.
+addEventListener('pagehide', () => void app.network.stop())
+addEventListener('pageshow', (event: PageTransitionEvent) => {
+  if (event.persisted) app.reconnect()
+})
 registerServiceWorker({
   onUpdateReady: (apply) => app.toasts.offer('A new version of Sharecircle is ready.', { label: 'Reload', run: apply }),
 })

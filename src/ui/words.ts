@@ -83,3 +83,12 @@ export function fileSafe(text: string): string {
     .toLowerCase()
   return safe.slice(0, 40) || 'me'
 }
+
+/** "just now", "2 min ago", "3 h ago", else the date and time. */
+export function formatAgo(millis: number, now: number): string {
+  const minutes = Math.floor((now - millis) / 60_000)
+  if (minutes < 1) return 'just now'
+  if (minutes < 60) return `${minutes} min ago`
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)} h ago`
+  return formatDateTime(millis)
+}

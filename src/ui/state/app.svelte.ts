@@ -13,6 +13,7 @@ import { fetchRelayInfo, type RelayInfo } from '../relay-info'
 import { circleOf } from '../routes'
 import { CircleState } from './circle-view.svelte'
 import { DeviceState } from './device.svelte'
+import { NetworkState } from './network.svelte'
 import { Router } from './router.svelte'
 import { Toasts } from './toasts.svelte'
 
@@ -23,6 +24,8 @@ export type AppStatus = 'loading' | 'ready' | 'failed'
 export class AppState {
   readonly router = new Router()
   readonly toasts = new Toasts()
+  /** The member node and the circles on it; started once there is a device. */
+  readonly network = new NetworkState()
   status = $state<AppStatus>('loading')
   /** Undefined until the person has made or restored an identity on this device. */
   device = $state.raw<DeviceState | undefined>()
@@ -57,7 +60,7 @@ export class AppState {
           this.toasts.offer('Sharecircle was updated or closed in another tab.', { label: 'Reload', run: () => location.reload() }),
       })
       const device = await Device.load(this.#storage)
-      this.device = device && new DeviceState(device)
+      if (device) this.#use(new DeviceState(device))
       this.status = 'ready'
     } catch (error) {
       this.failure = describeError(error)
@@ -66,15 +69,15 @@ export class AppState {
   }
 
   async createIdentity(name: string): Promise<void> {
-    this.device = new DeviceState(await Device.create(this.#needStorage(), name))
+    this.#use(new DeviceState(await Device.create(this.#needStorage(), name)))
   }
 
   async restoreFromBackup(file: Uint8Array, passphrase: string): Promise<void> {
-    this.device = new DeviceState(await Device.restoreFromBackup(this.#needStorage(), file, passphrase))
+    this.#use(new DeviceState(await Device.restoreFromBackup(this.#needStorage(), file, passphrase)))
   }
 
   async restoreFromPhrase(words: string[], name: string): Promise<void> {
-    this.device = new DeviceState(await Device.restoreFromPhrase(this.#needStorage(), words, name))
+    this.#use(new DeviceState(await Device.restoreFromPhrase(this.#needStorage(), words, name)))
   }
 
   /**
@@ -92,8 +95,13 @@ export class AppState {
     const known = new Set(device.device.circles().map((circle) => circle.id))
     const circle = await device.device.joinFromInvite(text)
     if (!known.has(circle.id)) rememberJoined(circle.id)
-    if (!existing) this.device = device
+    if (!existing) this.#use(device)
     return circle
+  }
+
+  /** Puts the device on the network again after the page came back from the back/forward cache. */
+  reconnect(): void {
+    if (this.device) void this.network.start(this.device.device, this.relayInfo)
   }
 
   /** Which relay served the app (asked once); undefined when none did. */
@@ -123,6 +131,12 @@ export class AppState {
     if (!device) return []
     const states = await Promise.all(device.circles.map((circle) => this.#open(device, circle.id)))
     return states.map((state) => state.handle)
+  }
+
+  /** Shows the device and puts its circles on the network. */
+  #use(device: DeviceState): void {
+    this.device = device
+    void this.network.start(device.device, this.relayInfo)
   }
 
   #open(device: DeviceState, id: string): Promise<CircleState> {
