@@ -2,7 +2,8 @@
  * Two browsers really sync. A makes a circle and an offer and invites B (the link carries the relay
  * that served the app); B joins in a fresh profile and sees A's shelf arrive; B's offer reaches A
  * over a direct WebRTC connection, which survives the relay going away; and edits made while B's app
- * was closed meet again once B reopens it (relay back on the same port and key).
+ * was closed meet again once B reopens it (relay back on the same port and key); and a third browser,
+ * C, joins afterwards and gets everything.
  */
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -44,8 +45,8 @@ afterAll(async () => {
   if (keyDir) await rm(keyDir, { recursive: true, force: true })
 })
 
-describe('sync between two browsers', () => {
-  it('invite → shelf arrives → offers both ways over WebRTC → relay down → offline edits merge', async () => {
+describe('sync between browsers', () => {
+  it('invite → shelf arrives → offers both ways over WebRTC → relay down → offline edits merge → C joins later', async () => {
     const url = relay!.url
     const port = Number(new URL(url).port)
 
@@ -87,21 +88,33 @@ describe('sync between two browsers', () => {
     await addThing(b, 'Bike bell from B')
     await expectOffer(a, 'Bike bell from B')
 
-    // B's app is closed; A adds something meanwhile. The relay comes back on the same port and key.
+    // Apart: B's app closes and A adds something; B reopens with no relay to find A by (the service
+    // worker serves the app) and adds something too. Then the relay returns on the same port and key.
     await b.close()
     await addThing(a, 'Tent from A')
-    relay = await relayOn(port)
-    expect(relay.url).toBe(url)
     b = await contextB.newPage()
     await b.goto(url)
     await b.getByTestId('offer-card').first().waitFor()
     await addThing(b, 'Lamp from B')
-    await expectOffer(b, 'Tent from A', 45_000)
+    expect(await b.getByTestId('network-status').getAttribute('data-state')).not.toBe('connected')
+    relay = await relayOn(port)
+    expect(relay.url).toBe(url)
+    await expectOffer(b, 'Tent from A', 60_000)
     await expectOffer(a, 'Lamp from B')
     // Both shelves hold the same five offers.
     for (const page of [a, b]) await expect.poll(() => page.getByTestId('offer-card').count()).toBe(5)
 
+    // A third neighbour joins from the same link after the relay is back, and gets everything.
+    const contextC = await newProfile(browser)
+    const c = await contextC.newPage()
+    await c.goto(link)
+    await c.getByTestId('join-name').fill('Cleo')
+    await c.getByTestId('join-submit').click()
+    for (const title of ['Canary ladder', 'Bike pump from B', 'Bike bell from B', 'Tent from A', 'Lamp from B']) await expectOffer(c, title, 45_000)
+    await expect.poll(() => c.getByTestId('offer-card').count()).toBe(5)
+
     await contextA.close()
     await contextB.close()
-  }, 90_000)
+    await contextC.close()
+  }, 150_000)
 })
