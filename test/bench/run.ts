@@ -18,6 +18,7 @@ import { encodeSeedFile } from './seed-file'
 import { type SignatureResult, measureSignatures } from './signatures'
 import { formatMs, median, percentile } from './stats'
 import { measureAppKeystrokes, measureAppStart } from './app-bench'
+import { measureFirstSync } from './first-sync'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const OUT = resolve(ROOT, '.bench/dist')
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
 
   process.stdout.write(`Making a circle of ${MEMBERS * OFFERS_PER_MEMBER} offers by ${MEMBERS} members…\n`)
   const synthetic = await syntheticCircle({ members: MEMBERS, offersPerMember: OFFERS_PER_MEMBER, seed: 2026 })
+  process.stdout.write('Node: first sync of the whole circle between two peers…\n')
+  const firstSync = await measureFirstSync(synthetic, 77)
+  if (firstSync.offers !== MEMBERS * OFFERS_PER_MEMBER) throw new Error(`first sync incomplete: ${JSON.stringify(firstSync)}`)
   process.stdout.write('Building the app and the bench page…\n')
   await build({
     root: ROOT,
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
       `| One search keystroke, core (${search.keystrokes} keystrokes over ${MEMBERS * OFFERS_PER_MEMBER} offers; index built once in ${formatMs(search.indexMs)}) | median ${formatMs(search.median)}, p95 ${formatMs(search.p95)} | ≤ 16 ms |`,
       `| One search keystroke in the app (input event → results in the DOM and laid out) | median ${formatMs(appKeys.median)}, p95 ${formatMs(appKeys.p95)} (${appKeys.count} keystrokes) | ≤ 16 ms |`,
       `| Ingest ${seeded.entries} entries into an empty device (verify, chain, decrypt, apply, store) | ${formatMs(seeded.ingestMs)} (${Math.round(seeded.entries / (seeded.ingestMs / 1000))} entries/s) | — |`,
+      `| First sync of ${MEMBERS * OFFERS_PER_MEMBER} offers / ${MEMBERS} members between two peers (Node, fake-indexeddb, loopback WebSockets; until both sides are up to date) | ${formatMs(firstSync.ms)}; ${(firstSync.entryBytes / 1e6).toFixed(2)} MB of entries for ${(firstSync.yjsBytes / 1e6).toFixed(2)} MB of Yjs data = ${(firstSync.entryBytes / firstSync.yjsBytes).toFixed(2)}× | ≤ 3 s; ≤ 1.3× |`,
       ...signatureRows('Node 22', nodeSignatures),
       ...signatureRows('Chromium', browserSignatures),
     )
