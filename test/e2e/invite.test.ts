@@ -3,10 +3,9 @@
  * link carries its address), B opens the link in a fresh profile, names themselves and joins. Bad
  * links (expired, tampered) say why and join nothing.
  */
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { toBase64Url } from '../../src/core/bytes'
@@ -16,17 +15,8 @@ import { createInvite, inviteLink } from '../../src/core/invite'
 import { newSigningKeyPair } from '../../src/core/keys'
 import { secureRandom } from '../../src/core/random'
 import { startRelay, type Relay } from '../../src/relay/start-relay'
-import { launchChromium, newProfile } from './support/app'
+import { DIST, ensureBuilt, launchChromium, newProfile } from './support/app'
 
-// As support/app.ts serves it: the production build in dist/, built when missing.
-const ROOT = resolve(import.meta.dirname, '../..')
-const DIST = resolve(ROOT, 'dist')
-
-async function ensureBuilt(): Promise<void> {
-  if (existsSync(resolve(DIST, 'index.html'))) return
-  const { build } = await import('vite')
-  await build({ root: ROOT, logLevel: 'warn' })
-}
 
 let relay: Relay
 let browser: Browser

@@ -5,28 +5,19 @@
  * was closed meet again once B reopens it (relay back on the same port and key); and a third browser,
  * C, joins afterwards and gets everything.
  */
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { startRelay, type Relay } from '../../src/relay/start-relay'
-import { launchChromium, newProfile } from './support/app'
+import { DIST, ensureBuilt, launchChromium, newProfile } from './support/app'
 import { addThing, expectOffer, firstRun, readPeers } from './support/circle'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const DIST = resolve(ROOT, 'dist')
 
 let relay: Relay | undefined
 let browser: Browser
 let keyDir: string
-
-async function ensureBuilt(): Promise<void> {
-  if (existsSync(resolve(DIST, 'index.html'))) return
-  const { build } = await import('vite')
-  await build({ root: ROOT, logLevel: 'warn' })
-}
 
 function relayOn(port: number): Promise<Relay> {
   return startRelay({ host: '127.0.0.1', port, dist: DIST, keyFile: join(keyDir, 'relay.key') })

@@ -10,16 +10,21 @@ import { startStaticServer, type StaticServer } from '../../../src/relay/static-
 import { chromiumLaunchOptions } from '../../support/chromium'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
-const DIST = resolve(ROOT, 'dist')
+/** The production build the e2e tests serve. */
+export const DIST = resolve(ROOT, 'dist')
 
 export const PHONE = { width: 390, height: 844 }
 export const DESKTOP = { width: 1280, height: 800 }
 
+/** `npm test` builds before e2e; a test run on its own builds when dist/ is missing. */
+export async function ensureBuilt(): Promise<void> {
+  if (existsSync(resolve(DIST, 'index.html'))) return
+  const { build } = await import('vite')
+  await build({ root: ROOT, logLevel: 'warn' })
+}
+
 export async function serveApp(): Promise<StaticServer> {
-  if (!existsSync(resolve(DIST, 'index.html'))) {
-    const { build } = await import('vite')
-    await build({ root: ROOT, logLevel: 'warn' })
-  }
+  await ensureBuilt()
   return startStaticServer({ host: '127.0.0.1', port: 0, dist: DIST })
 }
 
