@@ -1,0 +1,135 @@
+/**
+ * Edit → visible between two browsers, next to the raw WebRTC datachannel round trip between the
+ * same two pages, measured in the same run. Two Chromium contexts, the production build served by a
+ * local relay; B joins A's circle from an invite. Run inside a loopback-only network namespace (run.ts
+ * does that); prints one JSON line.
+ *
+ * Latency runs from A's save click to the moment B's catalogue shows the new title (a mutation
+ * observer in B), on the shared wall clock (performance.timeOrigin + performance.now()).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { startRelay } from '../../src/relay/start-relay'
+import { DIST, ensureBuilt, launchChromium, newProfile } from '../e2e/support/app'
+import { median, percentile } from './stats'
+
+const EDITS = 30
+const PINGS = 100
+
+async function addOffer(page: Page, title: string): Promise<void> {
+  await page.getByTestId('add-offer').first().click()
+  await page.getByTestId('kind-option-thing').click()
+  await page.getByTestId('offer-title').fill(title)
+}
+
+/** Raw RTCPeerConnection between the two pages, signalled through this process; echo round trips. */
+async function datachannelRtt(a: Page, b: Page): Promise<number[]> {
+  const setup = `(async () => {
+    const pc = new RTCPeerConnection({ iceServers: [] })
+    window.__pc = pc
+    const gathered = () => new Promise((done) => { if (pc.iceGatheringState === 'complete') done(); pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && done()) })
+    window.__gathered = gathered
+  })()`
+  await a.evaluate(setup)
+  await b.evaluate(setup)
+  const offer = await a.evaluate(`(async () => {
+    const channel = window.__pc.createDataChannel('rtt')
+    window.__channel = channel
+    window.__open = new Promise((done) => channel.addEventListener('open', done))
+    await window.__pc.setLocalDescription(await window.__pc.createOffer())
+    await window.__gathered()
+    return JSON.stringify(window.__pc.localDescription)
+  })()`)
+  const answer = await b.evaluate(`(async () => {
+    window.__pc.addEventListener('datachannel', (event) => { event.channel.addEventListener('message', (m) => event.channel.send(m.data)) })
+    await window.__pc.setRemoteDescription(JSON.parse(${JSON.stringify(offer)}))
+    await window.__pc.setLocalDescription(await window.__pc.createAnswer())
+    await window.__gathered()
+    return JSON.stringify(window.__pc.localDescription)
+  })()`)
+  return a.evaluate(`(async () => {
+    await window.__pc.setRemoteDescription(JSON.parse(${JSON.stringify(answer)}))
+    await window.__open
+    const out = []
+    for (let i = 0; i < ${PINGS}; i++) {
+      const start = performance.now()
+      await new Promise((done) => { window.__channel.addEventListener('message', done, { once: true }); window.__channel.send('ping ' + i) })
+      out.push(performance.now() - start)
+    }
+    window.__pc.close()
+    return out
+  })()`) as Promise<number[]>
+}
+
+async function main(): Promise<void> {
+  await ensureBuilt()
+  const keyDir = await mkdtemp(join(tmpdir(), 'sharecircle-bench-'))
+  const relay = await startRelay({ host: '127.0.0.1', port: 0, dist: DIST, keyFile: join(keyDir, 'relay.key') })
+  const browser = await launchChromium()
+  try {
+    const a = await (await newProfile(browser)).newPage()
+    await a.goto(relay.url)
+    await a.getByTestId('welcome-name').fill('Ana')
+    await a.getByTestId('get-started').click()
+    await a.getByTestId('circle-name').fill('Bench Street')
+    await a.getByTestId('create-circle').click()
+    await a.getByTestId('empty-add-offer').waitFor()
+    await a.getByTestId('catalogue-invite').click()
+    await a.waitForFunction(() => (document.querySelector('[data-testid="invite-link"]') as HTMLInputElement | null)?.value.includes('/#/join/'))
+    const link = await a.getByTestId('invite-link').inputValue()
+    await a.getByTestId('nav-catalogue').first().click()
+
+    const b = await (await newProfile(browser)).newPage()
+    await b.goto(link)
+    await b.getByTestId('join-name').fill('Ben')
+    await b.getByTestId('join-submit').click()
+    await b.waitForFunction(() => /member online|members online/.test(document.querySelector('[data-testid="network-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 })
+
+    const rtt = await datachannelRtt(a, b)
+    const latencies: number[] = []
+    for (let i = 0; i < EDITS; i++) {
+      const title = `Latency probe ${i}`
+      const seen = b.evaluate(
+        (wanted) =>
+          new Promise<number>((done) => {
+            const check = () => {
+              const found = [...document.querySelectorAll('[data-testid="offer-card"]')].some((card) => card.textContent?.includes(wanted))
+              if (found) {
+                observer.disconnect()
+                done(performance.timeOrigin + performance.now())
+              }
+            }
+            const observer = new MutationObserver(check)
+            observer.observe(document.body, { childList: true, subtree: true, characterData: true })
+            check()
+          }),
+        title,
+      )
+      await addOffer(a, title)
+      const clicked = await a.evaluate(() => {
+        const at = performance.timeOrigin + performance.now()
+        ;(document.querySelector('[data-testid="offer-save"]') as HTMLButtonElement).click()
+        return at
+      })
+      latencies.push((await seen) - clicked)
+      await a.getByTestId('offer-page').waitFor()
+    }
+    process.stdout.write(
+      `${JSON.stringify({ rttMedian: median(rtt), rttP99: percentile(rtt, 99), latencyMedian: median(latencies), latencyP99: percentile(latencies, 99), edits: EDITS, pings: PINGS })}\n`,
+    )
+  } finally {
+    await browser.close()
+    await relay.close()
+    await rm(keyDir, { recursive: true, force: true })
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  },
+)
