@@ -41,7 +41,7 @@ function signatureRows(where: string, results: SignatureResult[]): string[] {
   const times = (value: number, base: number | undefined) => (base ? ` (${Math.round(value / base)}× tweetnacl)` : '')
   return results.map((r) => {
     const base = r === baseline ? undefined : baseline
-    return `| ${where}: entries signed and verified, ${r.implementation} | sign ${Math.round(r.signPerSecond)}/s${times(r.signPerSecond, base?.signPerSecond)} · verify ${Math.round(r.verifyPerSecond)}/s${times(r.verifyPerSecond, base?.verifyPerSecond)} · verify a batch ${Math.round(r.verifyBatchPerSecond)}/s | — |`
+    return `| ${where}: entries signed and verified, ${r.implementation} | sign ${Math.round(r.signPerSecond)}/s${times(r.signPerSecond, base?.signPerSecond)} · verify ${Math.round(r.verifyPerSecond)}/s${times(r.verifyPerSecond, base?.verifyPerSecond)} · verify a batch ${Math.round(r.verifyBatchPerSecond)}/s${times(r.verifyBatchPerSecond, base?.verifyBatchPerSecond)} | — |`
   })
 }
 
