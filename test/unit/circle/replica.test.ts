@@ -172,3 +172,22 @@ describe('a circle on one device', () => {
     expect((await sync(a, reopened, ana.storage)).rejected.map((r) => r.reason)).toContain('frozen')
   })
 })
+
+describe('restoring from the recovery phrase', () => {
+  it('brings back the same identity with a new device key', async () => {
+    const { device, storage } = await newTestDevice('Ana', 41)
+    cleanups.push(() => device.close())
+    const words = device.recoveryPhrase()
+    expect(words).toHaveLength(24)
+    const fresh = await newTestDevice('Placeholder', 42)
+    cleanups.push(() => fresh.device.close())
+    const restored = await Device.restoreFromPhrase(fresh.storage, words, 'Ana again', fresh.env)
+    cleanups.push(() => restored.close())
+    expect(restored.me).toBe(device.me)
+    expect(restored.name).toBe('Ana again')
+    const [original, again] = [await storage.records.getDevice(), await fresh.storage.records.getDevice()]
+    expect(again!.deviceSecret).not.toEqual(original!.deviceSecret)
+    expect(again!.boxSecret).toEqual(original!.boxSecret)
+    await expect(Device.restoreFromPhrase(fresh.storage, words.slice(1), 'x', fresh.env)).rejects.toMatchObject({ name: 'InvalidPhraseError' })
+  })
+})
