@@ -242,6 +242,19 @@ export class CircleReplica implements CircleHandle {
     await this.#write((doc) => writeRecord(doc, 'wants', id, { ...toFields(normalizeWantDraft(merged)), updated: now }))
   }
 
+  /**
+   * Runs `write` on this member's own doc as one signed entry. For the circle layer's domain modules
+   * (bookings, messages, attestations), which validate before they write; not part of CircleHandle.
+   */
+  writeOwn(write: (doc: Y.Doc) => void): Promise<void> {
+    return this.#write(write)
+  }
+
+  /** This device's clock and id source, for the same modules. */
+  get clock(): { now: () => number; newId: () => Id } {
+    return { now: this.#options.now, newId: () => newId(this.#options.random) }
+  }
+
   async putPhoto(bytes: Uint8Array, mime: string): Promise<string> {
     const hash = photoHash(bytes)
     const sealed = sealPhoto(this.#options.circle.key, this.#options.random, mime, bytes)
