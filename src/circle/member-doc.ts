@@ -3,13 +3,24 @@
  * transactions that return the Yjs update they made, so the caller can sign it into the author's
  * feed; reads hand plain JSON to core's validators and never trust what they find.
  *
- * Layout: `profile` Y.Map of fields; `offers` and `wants` Y.Maps of id → Y.Map of fields, so two of a
- * member's devices editing different fields of one offer merge instead of overwriting each other.
+ * Layout: `profile` Y.Map of fields; `offers`, `wants`, `bookings` (this member's side of each
+ * booking), `messages` and `attestations` are Y.Maps of id → Y.Map of fields, so two of a member's
+ * devices editing different fields of one record merge instead of overwriting each other.
  */
 import * as Y from 'yjs'
 
-export const DOC_KEYS = { profile: 'profile', offers: 'offers', wants: 'wants' } as const
-export type RecordCollection = typeof DOC_KEYS.offers | typeof DOC_KEYS.wants
+export const DOC_KEYS = {
+  profile: 'profile',
+  offers: 'offers',
+  wants: 'wants',
+  bookings: 'bookings',
+  messages: 'messages',
+  attestations: 'attestations',
+} as const
+export type RecordCollection = Exclude<(typeof DOC_KEYS)[keyof typeof DOC_KEYS], 'profile'>
+
+/** A member doc's contents as unvalidated JSON, one entry per top-level type. */
+export type RawDoc = Record<keyof typeof DOC_KEYS, unknown>
 
 /** Field values are plain JSON; arrays are replaced whole (tags, photos), which is what an editor does. */
 export type FieldValue = string | number | boolean | null | string[]
@@ -55,7 +66,7 @@ export function writeRecord(doc: Y.Doc, collection: RecordCollection, id: string
 }
 
 /** The raw contents, as plain JSON, for core's validators. Never throws, whatever the doc holds. */
-export function readRawDoc(doc: Y.Doc): { profile: unknown; offers: unknown; wants: unknown } {
+export function readRawDoc(doc: Y.Doc): RawDoc {
   const read = (key: string): unknown => {
     try {
       return doc.getMap(key).toJSON()
@@ -64,7 +75,14 @@ export function readRawDoc(doc: Y.Doc): { profile: unknown; offers: unknown; wan
       return undefined
     }
   }
-  return { profile: read(DOC_KEYS.profile), offers: read(DOC_KEYS.offers), wants: read(DOC_KEYS.wants) }
+  return {
+    profile: read(DOC_KEYS.profile),
+    offers: read(DOC_KEYS.offers),
+    wants: read(DOC_KEYS.wants),
+    bookings: read(DOC_KEYS.bookings),
+    messages: read(DOC_KEYS.messages),
+    attestations: read(DOC_KEYS.attestations),
+  }
 }
 
 function sameValue(a: unknown, b: FieldValue): boolean {

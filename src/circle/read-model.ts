@@ -23,6 +23,7 @@ export function readMember(doc: Y.Doc, member: RosterMember): { view: MemberView
     offers: readOffers(member.id, raw.offers, problems),
     wants: readWants(member.id, raw.wants, problems),
     joined: member.joined,
+    raw: { bookings: raw.bookings, messages: raw.messages, attestations: raw.attestations },
   }
   return { view, problems }
 }

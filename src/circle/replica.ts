@@ -19,7 +19,7 @@ import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraf
 import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, UnknownRecordError } from './errors'
 import { type Rejection, ingestBatch, toRecord } from './ingest'
-import { type FieldValue, type RecordCollection, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
+import { type FieldValue, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
 import { openPhoto, photoHash, sealPhoto } from './photos'
 import { MemberDocs } from './member-docs'
 import { CircleReadModel } from './read-model'
@@ -280,7 +280,7 @@ export class CircleReplica implements CircleHandle {
   /** The caller's own live record, or a typed error: members edit only what they wrote. */
   #own(collection: 'offers', id: Id): Offer
   #own(collection: 'wants', id: Id): Want
-  #own(collection: RecordCollection, id: Id): Offer | Want {
+  #own(collection: 'offers' | 'wants', id: Id): Offer | Want {
     const view = this.view()
     const mine = view.members.get(this.me)
     const record = (collection === 'offers' ? mine?.offers : mine?.wants)?.find((item) => item.id === id)

@@ -16,6 +16,12 @@ export interface MemberView {
   wants: Want[]
   /** When this member joined (their first device certificate). */
   joined: number
+  /**
+   * The rest of the member's doc as unvalidated JSON: bookings, messages and attestations are read by
+   * their own modules (`bookings.ts`, `attestations.ts`), which cache per MemberView object — a new
+   * object exactly when this member's doc changed.
+   */
+  raw: { bookings: unknown; messages: unknown; attestations: unknown }
 }
 
 /** The read model over all member docs of one circle. Plain data; a new object after every change. */
