@@ -11,6 +11,7 @@ import { newSigningKeyPair, signingKeyPairFromSecret, signingKeyPairFromSeed } f
 import type { MemberId } from '../core/model'
 import { type RandomBytes, secureRandom } from '../core/random'
 import { ENGLISH_WORDLIST } from '../core/wordlist'
+import { type AttestationSigner, reviewSealKey } from './attestations'
 import { UnknownCircleError } from './errors'
 import { InvalidInviteError } from './invite-errors'
 import { CircleReplica } from './replica'
@@ -223,7 +224,14 @@ export class Device {
       description: '',
       createdAt: this.#env.now(),
       relays: [...invite.relays],
+      invitedBy: toHex(invite.inviter),
     })
+  }
+
+  /** What this member signs attestations with (the identity key never leaves this object otherwise). */
+  attestationSigner(): AttestationSigner {
+    const identity = signingKeyPairFromSecret(this.#record.identitySecret)
+    return { ed: this.#env.ed, identity, random: this.#env.random, now: this.#env.now, sealKey: reviewSealKey(identity.secretKey) }
   }
 
   openCircle(id: string): Promise<CircleReplica> {

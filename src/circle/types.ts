@@ -67,6 +67,8 @@ export interface CircleRecord {
   createdAt: number
   /** Relay multiaddrs of the circle: from its invite, or the relay that served the app where it was made. */
   relays: string[]
+  /** Who invited this device's member (from the invite); trust is seen through them until one vouches. */
+  invitedBy?: MemberId
 }
 
 /** What this device keeps about its owner: the identity key and this profile's own device key. */

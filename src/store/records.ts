@@ -38,6 +38,7 @@ function circleRow(circle: CircleRecord): CircleRecord {
     description: circle.description,
     createdAt: circle.createdAt,
     relays: [...circle.relays],
+    ...(circle.invitedBy === undefined ? {} : { invitedBy: circle.invitedBy }),
   }
 }
 

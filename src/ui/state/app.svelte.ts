@@ -142,7 +142,8 @@ export class AppState {
   #open(device: DeviceState, id: string): Promise<CircleState> {
     let opening = this.#circles.get(id)
     if (!opening) {
-      opening = device.device.openCircle(id).then((handle) => new CircleState(handle))
+      const inviter = device.circles.find((circle) => circle.id === id)?.invitedBy
+      opening = device.device.openCircle(id).then((handle) => new CircleState(handle, device.device.attestationSigner(), inviter))
       // A failed open is not cached: the next visit tries again.
       opening.catch(() => this.#circles.delete(id))
       this.#circles.set(id, opening)

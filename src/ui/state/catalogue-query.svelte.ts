@@ -2,7 +2,8 @@
 import type { OfferKind } from '../../core/model'
 
 export type AvailabilityFilter = 'any' | 'available'
-export type SortOrder = 'newest' | 'title'
+/** `trust`: owners the viewer trusts most first (newest first among equals). */
+export type SortOrder = 'newest' | 'title' | 'trust'
 
 export class CatalogueQuery {
   text = $state('')
@@ -10,9 +11,11 @@ export class CatalogueQuery {
   categories = $state<string[]>([])
   availability = $state<AvailabilityFilter>('any')
   sort = $state<SortOrder>('newest')
+  /** Only offers of members the viewer trusts at all (a path of vouches leads to them), and their own. */
+  trustedOnly = $state(false)
 
   readonly filtered = $derived(
-    this.text.trim() !== '' || this.kinds.length > 0 || this.categories.length > 0 || this.availability !== 'any',
+    this.text.trim() !== '' || this.kinds.length > 0 || this.categories.length > 0 || this.availability !== 'any' || this.trustedOnly,
   )
 
   toggleKind(kind: OfferKind): void {
@@ -28,6 +31,7 @@ export class CatalogueQuery {
     this.kinds = []
     this.categories = []
     this.availability = 'any'
+    this.trustedOnly = false
   }
 }
 

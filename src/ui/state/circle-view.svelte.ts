@@ -3,8 +3,12 @@
  * catalogue's query (kept here so it survives a visit to an offer and back).
  */
 import { createSubscriber } from 'svelte/reactivity'
+import type { AttestationSigner } from '../../circle/attestations'
+import type { CircleReplica } from '../../circle/replica'
 import type { CircleHandle, CircleView } from '../../circle/types'
+import type { MemberId } from '../../core/model'
 import { CatalogueQuery } from './catalogue-query.svelte'
+import { TrustState } from './trust.svelte'
 
 /** The circle's read model; `current` is a new object after every local or received change. */
 export class CircleViewState {
@@ -26,10 +30,12 @@ export class CircleState {
   readonly handle: CircleHandle
   readonly view: CircleViewState
   readonly query = new CatalogueQuery()
+  readonly trust: TrustState
 
-  constructor(handle: CircleHandle) {
+  constructor(handle: CircleReplica, signer: AttestationSigner, inviter: MemberId | undefined) {
     this.handle = handle
     this.view = new CircleViewState(handle)
+    this.trust = new TrustState(handle, signer, inviter)
   }
 
   get id(): string {

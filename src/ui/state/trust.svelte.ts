@@ -1,0 +1,126 @@
+/**
+ * Attestations and trust of the circle on screen: the verified credentials (verified off the render
+ * path; `version` moves when a batch is done), the viewer's trust view, and the member's own actions
+ * — vouch, change, revoke, review. Sealed reviews of this member are revealed by this device as soon
+ * as the rule allows (`reviewsToReveal`), whenever the circle changes and once an hour.
+ */
+import {
+  type AttestationSigner,
+  CircleAttestations,
+  type CircleAttestationsView,
+  revealReviews,
+  reviewsToReveal,
+  revokeVouch,
+  vouch,
+  writeSealedReview,
+} from '../../circle/attestations'
+import type { CircleReplica } from '../../circle/replica'
+import { type TrustView, circleTrust, liveAt } from '../../circle/trust-view'
+import type { CircleHandle } from '../../circle/types'
+import { type Attestation, type AttestationRejectReason, verifyAttestations } from '../../core/attestation'
+import { type ExportRejectReason, decodeAttestationExport, encodeAttestationExport } from '../../core/attestation-export'
+import type { MemberId } from '../../core/model'
+
+export type ImportedReputation =
+  | { ok: true; subject: MemberId; valid: Attestation[]; rejected: AttestationRejectReason[] }
+  | { ok: false; reason: ExportRejectReason }
+
+const REVEAL_CHECK_MS = 60 * 60 * 1000
+const registry = new WeakMap<CircleHandle, TrustState>()
+
+/** The trust state of an open circle, if the app made one (auto-accept asks through this). */
+export function trustOf(circle: CircleHandle): TrustState | undefined {
+  return registry.get(circle)
+}
+
+export class TrustState {
+  readonly #replica: CircleReplica
+  readonly #signer: AttestationSigner
+  readonly #inviter: MemberId | undefined
+  readonly #book: CircleAttestations
+  #version = $state(0)
+  #revealing = false
+
+  constructor(replica: CircleReplica, signer: AttestationSigner, inviter: MemberId | undefined) {
+    this.#replica = replica
+    this.#signer = signer
+    this.#inviter = inviter
+    this.#book = new CircleAttestations({
+      ed: signer.ed,
+      now: signer.now,
+      onVerified: () => {
+        this.#version++
+        this.#revealDue()
+      },
+    })
+    registry.set(replica, this)
+    replica.subscribe(() => this.#revealDue())
+    setInterval(() => this.#revealDue(), REVEAL_CHECK_MS)
+    queueMicrotask(() => this.#revealDue())
+  }
+
+  /** Verified attestations of the circle as it is now (reactive through the view and `version`). */
+  attestations(view = this.#replica.view()): CircleAttestationsView {
+    void this.#version
+    return this.#book.read(view)
+  }
+
+  /** How the member on this device sees everyone, at `now`. */
+  view(view = this.#replica.view(), now = this.#signer.now()): TrustView {
+    return circleTrust(this.attestations(view).attestations, this.#replica.me, { now, ...(this.#inviter ? { inviter: this.#inviter } : {}) })
+  }
+
+  /** Whether this member's own live vouch for `member` stands (auto-accept's rule). */
+  vouchedByMe(member: MemberId): boolean {
+    const live = liveAt(this.#book.read(this.#replica.view()).attestations, this.#signer.now())
+    return live.some((a) => a.kind === 'vouch' && a.issuer === this.#replica.me && a.subject === member)
+  }
+
+  vouch(subject: MemberId, strength: 1 | 2 | 3, scope: string): Promise<void> {
+    return vouch(this.#replica, this.#signer, this.#book.read(this.#replica.view()).attestations, { subject, strength, scope })
+  }
+
+  revoke(subject: MemberId): Promise<void> {
+    return revokeVouch(this.#replica, this.#signer, this.#book.read(this.#replica.view()).attestations, subject)
+  }
+
+  review(input: { booking: string; subject: MemberId; rating: 1 | 2 | 3 | 4 | 5; role: 'borrower' | 'owner' }): Promise<void> {
+    return writeSealedReview(this.#replica, this.#signer, input)
+  }
+
+  /** The credentials others issued about this member, live now, as an export file's text. */
+  exportReceived(): { text: string; count: number } {
+    const me = this.#replica.me
+    const received = liveAt(this.#book.read(this.#replica.view()).attestations, this.#signer.now()).filter((a) => a.subject === me && a.issuer !== me)
+    return { text: encodeAttestationExport({ subject: me, credentials: received.map((a) => a.credential) }), count: received.length }
+  }
+
+  /**
+   * Verifies someone's export file from another circle, offline. Nothing of it enters this circle:
+   * the screen shows it apart, as "from elsewhere".
+   */
+  async verifyImport(text: string): Promise<ImportedReputation> {
+    const decoded = decodeAttestationExport(text)
+    if (!decoded.ok) return { ok: false, reason: decoded.reason }
+    const checks = await verifyAttestations(this.#signer.ed, decoded.value.credentials, this.#signer.now())
+    const valid: Attestation[] = []
+    const rejected: AttestationRejectReason[] = []
+    for (const check of checks) {
+      if (check.ok && check.value.subject === decoded.value.subject) valid.push(check.value)
+      else if (!check.ok) rejected.push(check.reason)
+    }
+    return { ok: true, subject: decoded.value.subject, valid, rejected }
+  }
+
+  #revealDue(): void {
+    if (this.#revealing) return
+    const due = reviewsToReveal(this.#book.read(this.#replica.view()).sealedReviews, this.#replica.me, this.#signer.now())
+    if (due.length === 0) return
+    this.#revealing = true
+    revealReviews(this.#replica, this.#signer, due)
+      .catch(() => undefined)
+      .finally(() => {
+        this.#revealing = false
+      })
+  }
+}
