@@ -1,0 +1,108 @@
+/**
+ * Vouching across three browsers. Cleo vouches for Ana; Ana vouches for Ben; on Ben's page Cleo sees
+ * "vouched for by Ana" and why. Ben exports what he received and `npm run verify` checks the file
+ * offline. Ana takes her vouch back and Cleo's view of Ben follows.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { startRelay, type Relay } from '../../src/relay/start-relay'
+import { DIST, ensureBuilt, launchChromium, newProfile } from './support/app'
+import { addThing, expectOffer, firstRun } from './support/circle'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+let relay: Relay
+let browser: Browser
+let dir: string
+
+beforeAll(async () => {
+  await ensureBuilt()
+  dir = await mkdtemp(join(tmpdir(), 'sharecircle-trust-e2e-'))
+  relay = await startRelay({ host: '127.0.0.1', port: 0, dist: DIST, keyFile: join(dir, 'relay.key') })
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await relay?.close()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+/** From the catalogue: the offer with this title → its owner's page. */
+async function openOwnerOf(page: Page, title: string): Promise<void> {
+  await page.getByTestId('nav-catalogue').first().click()
+  await expectOffer(page, title)
+  await page.getByTestId('offer-card').filter({ hasText: title }).click()
+  await page.getByTestId('offer-page').getByTestId('member-link').first().click()
+  await page.getByTestId('member-page').waitFor()
+}
+
+async function vouchOnPage(page: Page, strength: 1 | 2 | 3): Promise<void> {
+  await page.getByTestId('vouch-start').click()
+  await page.getByTestId(`vouch-strength-${strength}`).check()
+  await page.getByTestId('vouch-submit').click()
+  await page.getByTestId('vouch-current').waitFor()
+}
+
+async function join(link: string, name: string): Promise<Page> {
+  const page = await (await newProfile(browser)).newPage()
+  await page.goto(link)
+  await page.getByTestId('join-name').fill(name)
+  await page.getByTestId('join-submit').click()
+  await page.getByTestId('catalogue-connecting').or(page.getByTestId('offer-card')).first().waitFor({ timeout: 15_000 })
+  return page
+}
+
+describe('vouching between browsers', () => {
+  it('a vouch shows through trust, exports and verifies offline, and its revocation shows too', async () => {
+    const a = await (await newProfile(browser)).newPage()
+    await firstRun(a, relay.url, 'Ana')
+    await a.getByTestId('circle-name').fill('Elm Street')
+    await a.getByTestId('create-circle').click()
+    await a.getByTestId('empty-add-offer').waitFor()
+    await addThing(a, 'Ladder of Ana')
+    await a.getByTestId('catalogue-invite').click()
+    await expect.poll(() => a.getByTestId('invite-link').inputValue(), { timeout: 15_000 }).toContain('/#/join/')
+    const link = await a.getByTestId('invite-link').inputValue()
+
+    const b = await join(link, 'Ben')
+    await addThing(b, 'Pump of Ben')
+    const c = await join(link, 'Cleo')
+    await expectOffer(c, 'Pump of Ben')
+
+    // Cleo vouches for Ana; Ana vouches for Ben.
+    await openOwnerOf(c, 'Ladder of Ana')
+    await vouchOnPage(c, 3)
+    await openOwnerOf(a, 'Pump of Ben')
+    await vouchOnPage(a, 2)
+
+    // Cleo, who vouched for Ana, sees Ana's vouch on Ben's page, and the path that explains it.
+    await openOwnerOf(c, 'Pump of Ben')
+    const sentence = c.getByTestId('trust-sentence')
+    await expect.poll(() => sentence.innerText(), { timeout: 30_000 }).toBe('Vouched for by Ana.')
+    await c.getByTestId('trust-why').click()
+    await expect.poll(() => c.getByTestId('trust-paths').innerText()).toBe('you → Ana → Ben')
+
+    // Ben exports what he received; the command line verifies it offline.
+    await openOwnerOf(b, 'Pump of Ben')
+    await expect.poll(() => b.getByTestId('received-attestations').innerText(), { timeout: 30_000 }).toContain('1 signed vouch')
+    const [download] = await Promise.all([b.waitForEvent('download'), b.getByTestId('export-attestations').click()])
+    const file = join(dir, 'ben.json')
+    await download.saveAs(file)
+    expect(JSON.parse(await readFile(file, 'utf8')).credentials).toHaveLength(1)
+    const verify = spawnSync(process.execPath, ['--import', 'tsx', 'src/tools/verify.ts', file], { cwd: ROOT, encoding: 'utf8' })
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0)
+    expect(verify.stdout).toMatch(/vouch/i)
+    expect(verify.stdout).toMatch(/valid/i)
+
+    // Ana takes her vouch back; Cleo's view of Ben follows.
+    await a.getByTestId('vouch-revoke').click()
+    await a.getByTestId('confirm-yes').click()
+    await a.getByTestId('vouch-start').waitFor()
+    await expect.poll(() => sentence.innerText(), { timeout: 30_000 }).toBe('No one you trust has vouched for Ben yet.')
+    await expect.poll(() => c.getByTestId('trust-score').innerText()).toBe('Trust 0')
+  }, 150_000)
+})
