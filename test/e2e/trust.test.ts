@@ -47,7 +47,7 @@ async function vouchOnPage(page: Page, strength: 1 | 2 | 3): Promise<void> {
   await page.getByTestId('vouch-current').waitFor()
 }
 
-async function join(link: string, name: string): Promise<Page> {
+async function joinFrom(link: string, name: string): Promise<Page> {
   const page = await (await newProfile(browser)).newPage()
   await page.goto(link)
   await page.getByTestId('join-name').fill(name)
@@ -68,9 +68,9 @@ describe('vouching between browsers', () => {
     await expect.poll(() => a.getByTestId('invite-link').inputValue(), { timeout: 15_000 }).toContain('/#/join/')
     const link = await a.getByTestId('invite-link').inputValue()
 
-    const b = await join(link, 'Ben')
+    const b = await joinFrom(link, 'Ben')
     await addThing(b, 'Pump of Ben')
-    const c = await join(link, 'Cleo')
+    const c = await joinFrom(link, 'Cleo')
     await expectOffer(c, 'Pump of Ben')
 
     // Cleo vouches for Ana; Ana vouches for Ben.

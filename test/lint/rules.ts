@@ -35,13 +35,15 @@ export const LAYER_POLICIES: Readonly<Record<string, LayerPolicy>> = {
   ui: { layers: { except: ['relay'] }, packages: '*' },
   // The relay holds no circle key: it must not be able to even link the code that reads members' data.
   relay: { layers: ['core', 'net', 'relay'], packages: LIBP2P, builtins: true },
+  // Command line tools that check a member's exported data offline: core and Node's builtins only.
+  tools: { layers: ['core', 'tools'], packages: [], builtins: true },
 }
 
 /** What test files living beside the code (`*.test.ts`) may import on top of their layer's rules. */
 export const TEST_FILE_PACKAGES: readonly PackagePattern[] = ['vitest', '@vitest/*', 'fake-indexeddb']
 
-/** The only file in src that may print to the console: the relay's command line. */
-export const CONSOLE_ALLOWED_FILES: readonly string[] = ['src/relay/cli.ts']
+/** The only files in src that may print to the console: the command lines (relay, offline verifier). */
+export const CONSOLE_ALLOWED_FILES: readonly string[] = ['src/relay/cli.ts', 'src/tools/verify.ts']
 
 export function layerAllows(policy: LayerPolicy, layer: string): boolean {
   return Array.isArray(policy.layers)
