@@ -88,7 +88,7 @@ describe('vouching between browsers', () => {
 
     // Ben exports what he received; the command line verifies it offline.
     await openOwnerOf(b, 'Pump of Ben')
-    await expect.poll(() => b.getByTestId('received-attestations').innerText(), { timeout: 30_000 }).toContain('1 signed vouch')
+    await expect.poll(() => b.getByTestId('received-attestations').innerText(), { timeout: 30_000 }).toContain('1 vouch and 0 reviews')
     const [download] = await Promise.all([b.waitForEvent('download'), b.getByTestId('export-attestations').click()])
     const file = join(dir, 'ben.json')
     await download.saveAs(file)

@@ -89,10 +89,12 @@ export class TrustState {
   }
 
   /** The credentials others issued about this member, live now, as an export file's text. */
-  exportReceived(): { text: string; count: number } {
+  exportReceived(): { text: string; count: number; vouches: number; reviews: number } {
     const me = this.#replica.me
     const received = liveAt(this.#book.read(this.#replica.view()).attestations, this.#signer.now()).filter((a) => a.subject === me && a.issuer !== me)
-    return { text: encodeAttestationExport({ subject: me, credentials: received.map((a) => a.credential) }), count: received.length }
+    const text = encodeAttestationExport({ subject: me, credentials: received.map((a) => a.credential) })
+    const vouches = received.filter((a) => a.kind === 'vouch').length
+    return { text, count: received.length, vouches, reviews: received.length - vouches }
   }
 
   /**

@@ -24,6 +24,8 @@ function offer(id: string, title: string, patch: Partial<Record<string, unknown>
     availability: 'available',
     handover: '',
     contribution: '',
+    autoAccept: 'off',
+    blockedDates: [],
     created: nextCreated,
     updated: nextCreated,
   }
