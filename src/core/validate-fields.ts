@@ -236,3 +236,48 @@ export const idEntry: ListRule['entry'] = (raw, report) => {
 export function category(limit: number): FieldReader<string> {
   return text(limit, { lowercase: true })
 }
+
+/** A member id: the hex of a 32-byte identity key. Essential where it appears, so undefined when bad. */
+export function memberId(message: string): FieldReader<string | undefined> {
+  return (raw, report) => {
+    if (isHex32(raw)) return raw
+    report(absent(raw) ? 'missing' : typeof raw === 'string' ? 'malformed' : 'wrong-type', message)
+    return undefined
+  }
+}
+
+/** An essential record id (an offer, a thread). */
+export function safeId(message: string): FieldReader<string | undefined> {
+  return (raw, report) => {
+    if (isSafeId(raw)) return raw
+    report(absent(raw) ? 'missing' : typeof raw === 'string' ? 'malformed' : 'wrong-type', message)
+    return undefined
+  }
+}
+
+/** An optional record id: absent is undefined without complaint. */
+export const optionalId: FieldReader<string | undefined> = (raw, report) => {
+  if (absent(raw)) return undefined
+  return safeId('Not a valid id')(raw, report)
+}
+
+/** An optional timestamp: absent means "not yet" (a step not taken), a bad one is reported and ignored. */
+export const optionalMillis: FieldReader<number | undefined> = (raw, report) => {
+  if (absent(raw)) return undefined
+  return millis('Not a time')(raw, report)
+}
+
+/** One of a fixed set, or undefined when absent or unknown (reported). */
+export function optionalChoice<T extends string>(options: readonly T[], message: string): FieldReader<T | undefined> {
+  return (raw, report) => {
+    if (absent(raw)) return undefined
+    return requiredChoice(options, message)(raw, report)
+  }
+}
+
+/** A list entry that is a real calendar day. */
+export const dateEntry: ListRule['entry'] = (raw, report) => {
+  if (isIsoDate(raw)) return raw
+  report(typeof raw === 'string' ? 'malformed' : 'wrong-type', 'Not a real date')
+  return undefined
+}

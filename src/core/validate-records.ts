@@ -4,8 +4,11 @@
  * docs, checking drafts and normalising drafts all assemble records with the same code.
  */
 import {
+  AUTO_ACCEPT,
   AVAILABILITY,
   CONDITIONS,
+  DECISIONS,
+  EXTENSION_ANSWERS,
   LIMITS,
   OFFER_KINDS,
   WANT_KINDS,
@@ -13,6 +16,7 @@ import {
   type Millis,
   type Offer,
   type OfferDraft,
+  type OfferFields,
   type OfferKind,
   type WantDraft,
   type WantKind,
@@ -21,9 +25,15 @@ import {
   category,
   choice,
   count,
+  dateEntry,
   hashEntry,
   idEntry,
   isoDate,
+  memberId,
+  optionalChoice,
+  optionalId,
+  optionalMillis,
+  safeId,
   list,
   millis,
   own,
@@ -57,6 +67,47 @@ export const OFFER = {
   sessionMinutes: count(5, 1440, 60),
   quantity: count(1, 10_000, 1),
   bestBefore: isoDate,
+  autoAccept: choice(AUTO_ACCEPT, 'off', 'Choose who is accepted automatically'),
+  blockedDates: list({ max: LIMITS.blockedDates, tooMany: `At most ${LIMITS.blockedDates} blocked days`, entry: dateEntry }),
+}
+
+/** The borrower's fields of a booking; nothing else is ever read from the borrower's record. */
+export const BORROWER = {
+  owner: memberId('Missing owner'),
+  offer: safeId('Missing offer'),
+  kind: requiredChoice(OFFER_KINDS, 'Missing kind'),
+  requested: millis('Missing request time'),
+  from: isoDate,
+  to: isoDate,
+  count: count(1, 10_000, 1),
+  message: text(LIMITS.message, { multiline: true }),
+  cancelled: optionalMillis,
+  received: optionalMillis,
+  returned: optionalMillis,
+  extendTo: isoDate,
+  extendAsked: optionalMillis,
+}
+
+/** The owner's fields of a booking; nothing else is ever read from the owner's record. */
+export const OWNER = {
+  borrower: memberId('Missing borrower'),
+  offer: safeId('Missing offer'),
+  decision: requiredChoice(DECISIONS, 'Missing decision'),
+  decided: millis('Missing decision time'),
+  handedOver: optionalMillis,
+  closed: optionalMillis,
+  condition: text(LIMITS.note),
+  extension: optionalChoice(EXTENSION_ANSWERS, 'Not an answer'),
+  extensionFor: isoDate,
+  extensionAt: optionalMillis,
+}
+
+/** One message: its thread (a booking or a want), when, what, and an offer given in answer. */
+export const MESSAGE = {
+  thread: safeId('Missing thread'),
+  at: millis('Missing time'),
+  text: text(LIMITS.message, { multiline: true }),
+  offer: optionalId,
 }
 
 export const WANT = {
@@ -130,10 +181,12 @@ export function readCommonFields(get: Get) {
     availability: get('availability', OFFER.availability),
     handover: get('handover', OFFER.handover),
     contribution: get('contribution', OFFER.contribution),
+    autoAccept: get('autoAccept', OFFER.autoAccept),
+    blockedDates: get('blockedDates', OFFER.blockedDates).sort(),
   }
 }
 
-export function readOfferDraftFields(kind: OfferKind, title: string, get: Get): OfferDraft {
+export function readOfferDraftFields(kind: OfferKind, title: string, get: Get): OfferFields {
   return { title, ...readCommonFields(get), ...readKindFields(kind, get) }
 }
 

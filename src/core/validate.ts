@@ -28,7 +28,7 @@ export { MAX_ANSWERS } from './validate-records'
 /** Field name → what is wrong with it, in words for the editor. Empty when the draft can be saved. */
 export type FieldErrors = Partial<Record<string, string>>
 
-function problemsAt(member: MemberId, at: string, problems: ReadProblem[]): FieldReport {
+export function problemsAt(member: MemberId, at: string, problems: ReadProblem[]): FieldReport {
   return (field, reason, _message, sub) =>
     problems.push({ member, path: sub === undefined ? `${at}/${field}` : `${at}/${field}/${sub}`, reason })
 }
@@ -42,7 +42,7 @@ function errorsInto(errors: FieldErrors): FieldReport {
 const ignore: FieldReport = () => {}
 
 /** A path segment for an id that failed the id check: shown, but never long or odd enough to mislead. */
-function pathId(id: unknown): string {
+export function pathId(id: unknown): string {
   if (typeof id !== 'string') return '?'
   return id.slice(0, 64).replace(/[^A-Za-z0-9_-]/g, '?') || '?'
 }
@@ -51,7 +51,7 @@ function pathId(id: unknown): string {
  * Any input shape is allowed in, including objects with throwing getters or revoked proxies that no
  * JSON could produce, so each public reader has a last-resort guard: a crash skips the record.
  */
-function guarded<T>(problems: ReadProblem[], member: MemberId, path: string, fallback: T, read: () => T): T {
+export function guarded<T>(problems: ReadProblem[], member: MemberId, path: string, fallback: T, read: () => T): T {
   try {
     return read()
   } catch {
@@ -122,7 +122,7 @@ export function readWants(member: MemberId, raw: unknown, problems: ReadProblem[
   return readMap(member, 'wants', raw, problems, readWant)
 }
 
-function readMap<T>(
+export function readMap<T>(
   member: MemberId,
   path: string,
   raw: unknown,

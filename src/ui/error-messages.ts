@@ -35,10 +35,45 @@ export function describeError(error: unknown): string {
       const reason = (error as { reason?: unknown }).reason
       return isInviteReason(reason) ? inviteRejectionWords(reason) : inviteRejectionWords('malformed')
     }
+    case 'UnknownBookingError':
+      return 'This booking is not one of yours, or it is no longer there.'
+    case 'RequestRefusedError':
+      return requestRefusedWords((error as { reason?: unknown }).reason)
+    case 'BookingActionError': {
+      const reason = (error as { reason?: unknown }).reason
+      if (reason === 'clash') return 'That would take more than the offer has: another booking already holds it.'
+      if (reason === 'bad-date') return 'That date does not work for this booking. Pick another.'
+      if (reason === 'empty') return 'Write something first.'
+      return 'That step is not yours to take right now; the booking may have moved on. Look again.'
+    }
+    case 'InvalidAttestationError':
+      return 'This vouch or review cannot be signed as given. Check it and try again.'
     case 'PhotoUnreadableError':
       return 'This photo could not be read. Try a JPEG, PNG or WebP picture.'
     default:
       return 'Something went wrong and nothing was changed. Please try again.'
+  }
+}
+
+function requestRefusedWords(reason: unknown): string {
+  switch (reason) {
+    case 'own':
+      return 'This is your own offer.'
+    case 'paused':
+      return 'The owner has paused this offer for now.'
+    case 'expired':
+      return 'This gift is past its best-before date.'
+    case 'dates':
+    case 'past':
+      return 'Pick dates from today on, the last one not before the first.'
+    case 'blocked':
+      return 'The owner is not lending it on some of those days.'
+    case 'too-many':
+      return 'That is more than this offer has.'
+    case 'taken':
+      return 'Someone has already booked it for some of those days. Pick other dates.'
+    default:
+      return 'This offer is no longer there.'
   }
 }
 

@@ -4,7 +4,11 @@
  * reactive. Hash routes keep everything client-side — the invite link uses `#/join/<payload>`, and a
  * fragment never reaches a web server.
  */
-import { OFFER_KINDS, type Id, type MemberId, type OfferKind } from '../core/model'
+import { OFFER_KINDS, type Id, type IsoDate, type MemberId, type OfferKind } from '../core/model'
+import { isIsoDate } from '../core/validate-fields'
+
+export const BOOKING_TABS = ['borrowing', 'lending', 'history'] as const
+export type BookingTab = (typeof BOOKING_TABS)[number]
 
 export type Route =
   | { name: 'home' }
@@ -15,12 +19,15 @@ export type Route =
   | { name: 'catalogue'; circleId: string }
   | { name: 'invite'; circleId: string }
   | { name: 'offer-new'; circleId: string; kind: OfferKind | undefined }
-  | { name: 'offer'; circleId: string; offerId: Id }
+  /** `from`/`to` prefill the request form (a want's dates, when answering it). */
+  | { name: 'offer'; circleId: string; offerId: Id; from?: IsoDate; to?: IsoDate }
   | { name: 'offer-edit'; circleId: string; offerId: Id }
   | { name: 'wants'; circleId: string }
   | { name: 'want-new'; circleId: string }
   | { name: 'want-edit'; circleId: string; wantId: Id }
   | { name: 'member'; circleId: string; memberId: MemberId }
+  | { name: 'bookings'; circleId: string; tab?: BookingTab }
+  | { name: 'booking'; circleId: string; bookingId: Id }
   | { name: 'not-found'; hash: string }
 
 export type RouteName = Route['name']
@@ -45,7 +52,16 @@ export function parseRoute(hash: string): Route {
     const kind = new URLSearchParams(query).get('kind')
     return { name: 'offer-new', circleId, kind: isOfferKind(kind) ? kind : undefined }
   }
-  if (third === 'offer' && fourth !== undefined && fifth === undefined) return { name: 'offer', circleId, offerId: fourth }
+  if (third === 'offer' && fourth !== undefined && fifth === undefined) {
+    const params = new URLSearchParams(query)
+    const [from, to] = [params.get('from'), params.get('to')]
+    return isIsoDate(from) && isIsoDate(to) ? { name: 'offer', circleId, offerId: fourth, from, to } : { name: 'offer', circleId, offerId: fourth }
+  }
+  if (third === 'bookings' && fourth === undefined) {
+    const tab = new URLSearchParams(query).get('tab')
+    return (BOOKING_TABS as readonly (string | null)[]).includes(tab) ? { name: 'bookings', circleId, tab: tab as BookingTab } : { name: 'bookings', circleId }
+  }
+  if (third === 'booking' && fourth !== undefined && fifth === undefined) return { name: 'booking', circleId, bookingId: fourth }
   if (third === 'offer' && fourth !== undefined && fifth === 'edit') return { name: 'offer-edit', circleId, offerId: fourth }
   if (third === 'wants' && fourth === undefined) return { name: 'wants', circleId }
   if (third === 'want' && fourth === 'new' && fifth === undefined) return { name: 'want-new', circleId }
@@ -72,7 +88,11 @@ export function href(route: Route): string {
     case 'offer-new':
       return `#/c/${e(route.circleId)}/offer/new${route.kind ? `?kind=${route.kind}` : ''}`
     case 'offer':
-      return `#/c/${e(route.circleId)}/offer/${e(route.offerId)}`
+      return `#/c/${e(route.circleId)}/offer/${e(route.offerId)}${route.from && route.to ? `?from=${route.from}&to=${route.to}` : ''}`
+    case 'bookings':
+      return `#/c/${e(route.circleId)}/bookings${route.tab ? `?tab=${route.tab}` : ''}`
+    case 'booking':
+      return `#/c/${e(route.circleId)}/booking/${e(route.bookingId)}`
     case 'offer-edit':
       return `#/c/${e(route.circleId)}/offer/${e(route.offerId)}/edit`
     case 'wants':

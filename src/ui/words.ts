@@ -1,5 +1,8 @@
 /** The words the screens use for the domain's values, and small formatting helpers. No Svelte. */
-import type { Condition, MemberId, OfferKind, WantKind } from '../core/model'
+import { isoDateAt } from '../core/booking-dates'
+import type { NextActor, RequestCheck } from '../core/booking-rules'
+import type { Booking, BookingState, Condition, IsoDate, MemberId, OfferKind, WantKind } from '../core/model'
+import type { ReminderKind } from '../core/reminders'
 import type { CircleView } from '../circle/types'
 
 export const OFFER_KIND_WORDS: Record<OfferKind, { label: string; plural: string; hint: string; example: string }> = {
@@ -91,4 +94,108 @@ export function formatAgo(millis: number, now: number): string {
   if (minutes < 60) return `${minutes} min ago`
   if (minutes < 24 * 60) return `${Math.floor(minutes / 60)} h ago`
   return formatDateTime(millis)
+}
+
+/** The member's own calendar day at this moment. */
+export function localToday(now: number): IsoDate {
+  return isoDateAt(now, -new Date(now).getTimezoneOffset())
+}
+
+/** A booking state as a short label, the same for both sides. */
+export const BOOKING_STATE_WORDS: Record<BookingState, string> = {
+  requested: 'Requested',
+  accepted: 'Accepted',
+  declined: 'Declined',
+  cancelled: 'Cancelled',
+  'handed-over': 'Handed over',
+  received: 'Received',
+  returned: 'Returned',
+  closed: 'Closed',
+  overdue: 'Overdue',
+}
+
+/** What "handed over", "received", "returned" mean for each kind, in the words of the field. */
+export const STEP_WORDS: Record<OfferKind, { handOver: string; receive: string; ask: string; accept: string }> = {
+  thing: { handOver: 'I handed it over', receive: 'I have it', ask: 'Ask to borrow', accept: 'Accept' },
+  space: { handOver: 'I let them in', receive: 'I am in', ask: 'Ask to book', accept: 'Accept' },
+  ride: { handOver: 'They rode along', receive: 'I had the ride', ask: 'Ask for a seat', accept: 'Accept' },
+  skill: { handOver: 'Session given', receive: 'Session done', ask: 'Ask for a session', accept: 'Accept' },
+  gift: { handOver: 'They picked it up', receive: 'I picked it up', ask: 'Ask for it', accept: 'Pick them' },
+}
+
+/** Who acts next, from the viewer's point of view. */
+export function nextWords(next: NextActor, booking: Booking, me: MemberId, ownerName: string, borrowerName: string): string {
+  const mine = (side: 'owner' | 'borrower') => (side === 'owner' ? booking.owner === me : booking.borrower === me)
+  switch (next) {
+    case 'owner':
+      return mine('owner') ? 'Your turn' : `Waiting for ${ownerName}`
+    case 'borrower':
+      return mine('borrower') ? 'Your turn' : `Waiting for ${borrowerName}`
+    case 'both':
+      return 'Meet for the handover, then each of you confirms'
+    case 'nobody':
+      return 'Nothing more to do'
+  }
+}
+
+/** Why a request cannot be made, as instant feedback in the request form. */
+export function requestCheckWords(check: Exclude<RequestCheck, { ok: true }>, kind: OfferKind): string {
+  const days = check.days?.slice(0, 3).map(formatIsoDate).join(', ') ?? ''
+  switch (check.reason) {
+    case 'own':
+      return 'This is your own offer.'
+    case 'paused':
+      return 'Its owner has paused this offer for now.'
+    case 'expired':
+      return 'Past its best-before day, so it is no longer offered.'
+    case 'dates':
+      return 'Pick the first and the last day.'
+    case 'past':
+      return 'That day has already gone. Pick one from today on.'
+    case 'blocked':
+      return `The owner keeps ${days} free. Pick other days.`
+    case 'too-many':
+      return kind === 'ride' ? 'More seats than the ride has.' : 'More than there is.'
+    case 'taken':
+      if (kind === 'ride') return 'No seats left for that many.'
+      if (kind === 'gift') return 'Already promised to someone else.'
+      return days ? `Already booked on ${days}.` : 'Already booked then.'
+  }
+}
+
+/** A booking's dates or count, short. */
+export function bookingWhen(booking: { kind: OfferKind; from?: IsoDate; to?: IsoDate; count: number }): string {
+  if (booking.from !== undefined && booking.to !== undefined) {
+    return booking.from === booking.to ? formatIsoDate(booking.from) : `${formatIsoDate(booking.from)} – ${formatIsoDate(booking.to)}`
+  }
+  if (booking.kind === 'ride') return booking.count === 1 ? '1 seat' : `${booking.count} seats`
+  return booking.count === 1 ? '1 item' : `${booking.count} items`
+}
+
+/** A reminder in one line, from the reader's side. */
+export function reminderWords(kind: ReminderKind, title: string, other: string): string {
+  switch (kind) {
+    case 'request':
+      return `${other} asks for “${title}”`
+    case 'conflict':
+      return `Two acceptances clash for “${title}”: ${other}’s cannot stand`
+    case 'accepted':
+      return `${other} accepted your request for “${title}”`
+    case 'declined':
+      return `${other} declined your request for “${title}”`
+    case 'handed-over':
+      return `${other} says you have “${title}”: confirm`
+    case 'pickup-tomorrow':
+      return `Handover of “${title}” is coming up`
+    case 'due-soon':
+      return `“${title}” is due back soon`
+    case 'overdue':
+      return `“${title}” is overdue`
+    case 'returned':
+      return `${other} returned “${title}”: confirm`
+    case 'extension-asked':
+      return `${other} asks to keep “${title}” longer`
+    case 'extension-answered':
+      return `${other} answered your ask to keep “${title}” longer`
+  }
 }

@@ -3,10 +3,13 @@
  * browser, a first run, a circle with a shelf of real offers (one with a photo) and a want — at phone
  * (390×844) and desktop (1280×800) size, into public/screenshots/.
  */
-import { mkdir } from 'node:fs/promises'
-import { resolve } from 'node:path'
-import type { Page } from 'playwright-core'
-import { DESKTOP, PHONE, launchChromium, newProfile, serveApp } from '../e2e/support/app'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { networkInterfaces, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { startRelay } from '../../src/relay/start-relay'
+import { DESKTOP, DIST, PHONE, launchChromium, newProfile, serveApp } from '../e2e/support/app'
+import { act, addOffer, dayFromNow, expectState, openOffer, requestIt, say, twoMembers } from '../e2e/support/bookings'
 
 const OUT = resolve(import.meta.dirname, '../../public/screenshots')
 
@@ -63,6 +66,69 @@ async function shoot(page: Page, name: string) {
   await page.screenshot({ path: resolve(OUT, `${name}.png`) })
 }
 
+/**
+ * The booking screens need two members whose browsers sync (WebRTC through a local relay), so they
+ * are made only where the network is loopback alone: `unshare -rn sh -c 'ip link set lo up && npm run screenshots'`.
+ */
+function loopbackOnly(): boolean {
+  return Object.values(networkInterfaces()).every((addresses) => (addresses ?? []).every((address) => address.internal))
+}
+
+async function bookingScreens(browser: Browser) {
+  const keyDir = await mkdtemp(join(tmpdir(), 'sharecircle-screenshots-'))
+  const relay = await startRelay({ host: '127.0.0.1', port: 0, dist: DIST, keyFile: join(keyDir, 'relay.key') })
+  try {
+    for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+      const { a, b, contexts, circleUrl } = await twoMembers(browser, relay.url, ['Ana', 'Ben'], { viewport, deviceScaleFactor: 1 })
+      await addOffer(a, circleUrl, 'thing', { title: 'Long ladder', description: 'Aluminium, 4.5 m, folds in three.', handover: 'Garage of no. 12', category: 'tools' })
+      await a.getByTestId('calendar-day').and(a.locator(`[data-date="${dayFromNow(8)}"]`)).click()
+      await a.getByTestId('calendar-day').and(a.locator(`[data-date="${dayFromNow(9)}"]`)).click()
+      await a.locator(`[data-date="${dayFromNow(9)}"][data-status="blocked"]`).waitFor()
+      await openOffer(b, circleUrl, 'Long ladder')
+      const first = await requestIt(b, { from: dayFromNow(2), to: dayFromNow(4), message: 'For the gutters on Saturday' })
+      await openOffer(b, circleUrl, 'Long ladder')
+      await b.getByTestId('request-from').fill(dayFromNow(3))
+      await b.getByTestId('request-to').fill(dayFromNow(5))
+      await b.getByTestId('request-message').fill('And once more next week?')
+      await b.getByTestId('request-feedback').waitFor()
+      await a.goto(first.replace(/^.*#/, `${new URL(a.url()).origin}/#`))
+      await act(a, 'accept')
+      await expectState(a, 'accepted')
+      await openOffer(b, circleUrl, 'Long ladder')
+      await b.getByTestId('request-from').fill(dayFromNow(3))
+      await b.getByTestId('request-to').fill(dayFromNow(5))
+      await b.getByTestId('request-message').fill('And for a second job?')
+      await b.locator('[data-testid="request-feedback"][data-ok="false"]').waitFor({ timeout: 20_000 })
+      await b.evaluate(() => document.querySelector('[data-testid="booking-panel"]')?.scrollIntoView({ block: 'start' }))
+      await shoot(b, `${size}-booking-request`)
+      await b.goto(first)
+      await expectState(b, 'accepted')
+      await say(b, 'Saturday at ten?')
+      await a.getByTestId('message-text').filter({ hasText: 'Saturday at ten?' }).waitFor({ timeout: 20_000 })
+      await say(a, 'Ten is fine — ring at the garage.')
+      await b.getByTestId('message-text').filter({ hasText: 'Ten is fine' }).waitFor({ timeout: 20_000 })
+      await act(a, 'hand-over')
+      await expectState(b, 'handed-over')
+      await b.evaluate(() => {
+        ;(document.activeElement as HTMLElement | null)?.blur()
+        window.scrollTo(0, 0)
+      })
+      await shoot(b, `${size}-booking`)
+      await b.getByTestId('nav-bookings').first().click()
+      await b.getByTestId('reminder').first().waitFor()
+      await shoot(b, `${size}-my-bookings`)
+      await a.getByTestId('nav-bookings').first().click()
+      await a.getByTestId('bookings-tab-lending').click()
+      await a.getByTestId('booking-card').first().waitFor()
+      await shoot(a, `${size}-lending`)
+      for (const context of contexts) await context.close()
+    }
+  } finally {
+    await relay.close()
+    await rm(keyDir, { recursive: true, force: true })
+  }
+}
+
 async function main() {
   await mkdir(OUT, { recursive: true })
   const server = await serveApp()
@@ -111,6 +177,8 @@ async function main() {
       await shoot(page, `${size}-settings`)
       await context.close()
     }
+    if (loopbackOnly()) await bookingScreens(browser)
+    else process.stdout.write('Booking screens skipped: they need a loopback-only network (see bookingScreens)\n')
   } finally {
     await browser.close()
     await server.close()

@@ -4,7 +4,7 @@
  * tried to save), and `toDraft` is what gets written.
  */
 import { checkOfferDraft, normalizeOfferDraft, type FieldErrors } from '../../core/validate'
-import type { Availability, Condition, Offer, OfferDraft, OfferKind } from '../../core/model'
+import type { Availability, AutoAccept, Condition, IsoDate, Offer, OfferDraft, OfferKind } from '../../core/model'
 import { fromDateTimeLocal, toDateTimeLocal } from '../words'
 
 export class OfferForm {
@@ -18,6 +18,9 @@ export class OfferForm {
   handover = $state('')
   contribution = $state('')
   availability = $state<Availability>('available')
+  /** Owner settings on bookings: who is accepted without asking, and days kept free (set on the calendar). */
+  autoAccept = $state<AutoAccept>('off')
+  blockedDates = $state<IsoDate[]>([])
 
   condition = $state<Condition>('good')
   value = $state('')
@@ -71,6 +74,8 @@ export class OfferForm {
       availability: this.availability,
       handover: this.handover,
       contribution: this.contribution,
+      autoAccept: this.autoAccept,
+      blockedDates: [...this.blockedDates],
     }
     switch (this.kind) {
       case 'thing':
@@ -97,6 +102,8 @@ export class OfferForm {
     this.handover = offer.handover
     this.contribution = offer.contribution
     this.availability = offer.availability
+    this.autoAccept = offer.autoAccept
+    this.blockedDates = [...offer.blockedDates]
     switch (offer.kind) {
       case 'thing':
         this.condition = offer.condition

@@ -41,6 +41,8 @@ const BASE = {
   availability: 'available',
   handover: 'Corner shop',
   contribution: '€2 a day',
+  autoAccept: 'off',
+  blockedDates: [],
   created: T0,
   updated: T0 + 1000,
 }
@@ -204,6 +206,8 @@ describe('reading offers', () => {
       availability: 'available',
       handover: '',
       contribution: '',
+      autoAccept: 'off',
+      blockedDates: [],
       created: T0,
       updated: T0,
       quantity: 1,
@@ -655,7 +659,7 @@ function isUniqueList(value: unknown, max: number, entry: (item: string) => bool
 }
 
 const COMMON_KEYS = ['id', 'owner', 'kind', 'title', 'description', 'category', 'tags', 'photos', 'availability']
-  .concat(['handover', 'contribution', 'created', 'updated'])
+  .concat(['handover', 'contribution', 'autoAccept', 'blockedDates', 'created', 'updated'])
 
 function offerFlaws(offer: Offer, member: string, id: string): string[] {
   const flaws: string[] = []

@@ -1,0 +1,213 @@
+/**
+ * Bookings and their messages over a circle: reading every member's sides into bookings (cached per
+ * MemberView, which is replaced exactly when that member's doc changes), and writing this member's own
+ * side of a step after checking that the step is theirs to take now. Each write is one signed entry
+ * in the author's own doc; nothing here ever writes into another member's record, because a member
+ * doc holds only its author's data (DESIGN, "Bookings").
+ *
+ * Works over the small structural interface BookingCircle, which CircleReplica satisfies.
+ */
+import type * as Y from 'yjs'
+import { deriveBookings } from '../core/booking-circle'
+import { readBookingSides, readMessages, type BookingSides } from '../core/booking-read'
+import {
+  bookingActions,
+  canAccept,
+  canExtend,
+  checkRequest,
+  type BookingAction,
+  type RequestDraft,
+} from '../core/booking-rules'
+import type { Booking, Id, IsoDate, MemberId, Message, Offer, Want } from '../core/model'
+import { LIMITS } from '../core/model'
+import { cleanText } from '../core/text'
+import { isIsoDate } from '../core/validate-fields'
+import { BookingActionError, RequestRefusedError, UnknownBookingError } from './bookings-errors'
+import { writeRecord, type FieldValue } from './member-doc'
+import type { CircleView, MemberView } from './types'
+
+/** What booking writes need of a circle; CircleReplica has all of it. */
+export interface BookingCircle {
+  readonly me: MemberId
+  view(): CircleView
+  writeOwn(write: (doc: Y.Doc) => void): Promise<void>
+  readonly clock: { now(): number; newId(): Id }
+}
+
+const sidesCache = new WeakMap<MemberView, BookingSides>()
+const messagesCache = new WeakMap<MemberView, Message[]>()
+const bookingsCache = new WeakMap<CircleView, { today: IsoDate; bookings: Booking[] }>()
+const allMessagesCache = new WeakMap<CircleView, Message[]>()
+
+function sidesOf(member: MemberView): BookingSides {
+  let sides = sidesCache.get(member)
+  if (!sides) {
+    // Problems in booking records are this module's to skip; the view's problem list is the offers'.
+    sides = readBookingSides(member.id, member.raw.bookings, [])
+    sidesCache.set(member, sides)
+  }
+  return sides
+}
+
+function messagesOf(member: MemberView): Message[] {
+  let messages = messagesCache.get(member)
+  if (!messages) {
+    messages = readMessages(member.id, member.raw.messages, [])
+    messagesCache.set(member, messages)
+  }
+  return messages
+}
+
+/** Every booking of the circle as of `today`, newest request first. */
+export function circleBookings(view: CircleView, today: IsoDate): Booking[] {
+  const cached = bookingsCache.get(view)
+  if (cached && cached.today === today) return cached.bookings
+  const members = [...view.members.values()].map((member) => ({ id: member.id, sides: sidesOf(member) }))
+  const bookings = deriveBookings(members, view.offers, today)
+  bookingsCache.set(view, { today, bookings })
+  return bookings
+}
+
+/** Every message of every member. */
+export function circleMessages(view: CircleView): Message[] {
+  let messages = allMessagesCache.get(view)
+  if (!messages) {
+    messages = [...view.members.values()].flatMap(messagesOf)
+    allMessagesCache.set(view, messages)
+  }
+  return messages
+}
+
+/** The booking with this id; one where `me` is a side comes first should two borrowers share an id. */
+export function findBooking(bookings: readonly Booking[], id: Id, me: MemberId): Booking | undefined {
+  const matches = bookings.filter((booking) => booking.id === id)
+  return matches.find((booking) => booking.borrower === me || booking.owner === me) ?? matches[0]
+}
+
+export function offerBookings(bookings: readonly Booking[], offer: { owner: MemberId; id: Id }): Booking[] {
+  return bookings.filter((booking) => booking.owner === offer.owner && booking.offer === offer.id)
+}
+
+export function findOffer(view: CircleView, owner: MemberId, id: Id): Offer | undefined {
+  return view.offers.find((offer) => offer.owner === owner && offer.id === id)
+}
+
+export interface RequestInput extends RequestDraft {
+  message: string
+}
+
+/** Asks for an offer; refused with a RequestRefusedError when it cannot be met. Returns the booking id. */
+export async function requestBooking(circle: BookingCircle, offer: { owner: MemberId; id: Id }, input: RequestInput, today: IsoDate): Promise<Id> {
+  const view = circle.view()
+  const live = findOffer(view, offer.owner, offer.id)
+  if (!live) throw new RequestRefusedError('unknown-offer')
+  const dated = live.kind === 'thing' || live.kind === 'space' || live.kind === 'skill'
+  const draft: RequestDraft = { from: dated ? input.from : undefined, to: dated ? input.to : undefined, count: input.count }
+  const check = checkRequest(live, offerBookings(circleBookings(view, today), live), draft, circle.me, today)
+  if (!check.ok) throw new RequestRefusedError(check.reason)
+  const id = circle.clock.newId()
+  const fields: Record<string, FieldValue> = {
+    owner: live.owner,
+    offer: live.id,
+    kind: live.kind,
+    from: draft.from ?? null,
+    to: draft.to ?? null,
+    count: draft.count,
+    message: cleanText(input.message, LIMITS.message, { multiline: true }).text,
+    requested: circle.clock.now(),
+  }
+  await circle.writeOwn((doc) => writeRecord(doc, 'bookings', id, fields))
+  return id
+}
+
+export interface ActionDetail {
+  /** The condition note when confirming a return. */
+  condition?: string
+  /** The new last day when asking for an extension. */
+  extendTo?: IsoDate
+}
+
+/** Takes one step of a booking on this member's side, after checking it is theirs to take now. */
+export async function actOnBooking(circle: BookingCircle, id: Id, action: BookingAction, today: IsoDate, detail: ActionDetail = {}): Promise<void> {
+  const view = circle.view()
+  const bookings = circleBookings(view, today)
+  const booking = findBooking(bookings, id, circle.me)
+  if (!booking || (booking.borrower !== circle.me && booking.owner !== circle.me)) throw new UnknownBookingError()
+  if (!bookingActions(booking, circle.me).includes(action)) throw new BookingActionError(action, 'not-allowed')
+  const offer = findOffer(view, booking.owner, booking.offer)
+  const siblings = offerBookings(bookings, booking)
+  if (action === 'accept' && !canAccept(offer, siblings, booking)) throw new BookingActionError(action, 'clash')
+  if (action === 'grant-extension' && !canExtend(offer, siblings, booking)) throw new BookingActionError(action, 'clash')
+  const fields = stepFields(booking, action, circle.clock.now(), detail)
+  await circle.writeOwn((doc) => writeRecord(doc, 'bookings', booking.id, fields))
+}
+
+function stepFields(booking: Booking, action: BookingAction, now: number, detail: ActionDetail): Record<string, FieldValue> {
+  const answer = { borrower: booking.borrower, offer: booking.offer }
+  switch (action) {
+    case 'cancel':
+      return { cancelled: now }
+    case 'receive':
+      return { received: now }
+    case 'return':
+      return { returned: now }
+    case 'ask-extension': {
+      const extendTo = detail.extendTo
+      if (!isIsoDate(extendTo) || booking.to === undefined || extendTo <= booking.to) throw new BookingActionError(action, 'bad-date')
+      return { extendTo, extendAsked: now }
+    }
+    case 'accept':
+      return { ...answer, decision: 'accepted', decided: now }
+    case 'decline':
+      return { ...answer, decision: 'declined', decided: now }
+    case 'hand-over':
+      return { handedOver: now }
+    case 'close':
+      return { closed: now, condition: cleanText(detail.condition ?? '', LIMITS.note).text }
+    case 'grant-extension':
+    case 'refuse-extension':
+      return { extension: action === 'grant-extension' ? 'granted' : 'refused', extensionFor: booking.extendTo ?? null, extensionAt: now }
+  }
+}
+
+/** Adds a message to a booking's thread; only its two sides may write there. */
+export async function sendMessage(circle: BookingCircle, booking: Booking, text: string): Promise<Id> {
+  if (booking.borrower !== circle.me && booking.owner !== circle.me) throw new BookingActionError('message', 'not-allowed')
+  return writeMessage(circle, booking.id, text, undefined)
+}
+
+/** "I can help": answers a want with one of this member's own offers. */
+export async function answerWant(circle: BookingCircle, want: Want, offer: Offer, text: string): Promise<Id> {
+  if (offer.owner !== circle.me || want.owner === circle.me) throw new BookingActionError('message', 'not-allowed')
+  return writeMessage(circle, want.id, text, offer.id)
+}
+
+async function writeMessage(circle: BookingCircle, thread: Id, text: string, offer: Id | undefined): Promise<Id> {
+  const clean = cleanText(text, LIMITS.message, { multiline: true }).text
+  if (clean === '' && offer === undefined) throw new BookingActionError('message', 'empty')
+  const id = circle.clock.newId()
+  const fields: Record<string, FieldValue> = { thread, at: circle.clock.now(), text: clean, offer: offer ?? null }
+  await circle.writeOwn((doc) => writeRecord(doc, 'messages', id, fields))
+  return id
+}
+
+/**
+ * Accepts, on the owner's device, new requests on their offers set to auto-accept members they
+ * vouched for, when `eligible` says so and the request fits. Idempotent: an accepted request is no
+ * longer "requested", and should two devices both accept it, their answers are the same. Returns the
+ * ids accepted.
+ */
+export async function autoAcceptRequests(circle: BookingCircle, eligible: (borrower: MemberId) => boolean, today: IsoDate): Promise<Id[]> {
+  const view = circle.view()
+  const bookings = circleBookings(view, today)
+  const accepted: Id[] = []
+  for (const booking of bookings) {
+    if (booking.owner !== circle.me || booking.state !== 'requested' || booking.ownerSide !== undefined) continue
+    const offer = findOffer(view, booking.owner, booking.offer)
+    if (offer?.autoAccept !== 'vouched' || offer.availability === 'paused' || !eligible(booking.borrower)) continue
+    if (!canAccept(offer, offerBookings(circleBookings(circle.view(), today), offer), booking)) continue
+    await actOnBooking(circle, booking.id, 'accept', today)
+    accepted.push(booking.id)
+  }
+  return accepted
+}

@@ -1,0 +1,142 @@
+/**
+ * What can happen next to a booking, and whether a new request fits: the rules the screens show and
+ * the circle layer enforces before it writes. Pure: the bookings, the offer, who is asking and the day
+ * come in; nothing is looked up.
+ */
+import { addDays, eachDay, overlaps } from './booking-dates'
+import { RETURNS, capacityOf, unitsOf } from './booking-state'
+import type { Booking, BookingState, IsoDate, MemberId, Offer } from './model'
+
+export const BOOKING_ACTIONS = [
+  'cancel',
+  'receive',
+  'return',
+  'ask-extension',
+  'accept',
+  'decline',
+  'hand-over',
+  'close',
+  'grant-extension',
+  'refuse-extension',
+] as const
+export type BookingAction = (typeof BOOKING_ACTIONS)[number]
+
+const IN_HAND: readonly BookingState[] = ['handed-over', 'received', 'overdue']
+
+/** The actions `member` may take on this booking now; none for anyone who is not one of its two sides. */
+export function bookingActions(booking: Booking, member: MemberId): BookingAction[] {
+  const returns = RETURNS[booking.kind]
+  const { state } = booking
+  const actions: BookingAction[] = []
+  if (member === booking.borrower) {
+    if (state === 'requested' || state === 'accepted') actions.push('cancel')
+    if ((state === 'accepted' || state === 'handed-over' || state === 'overdue') && booking.borrowerSide.received === undefined) actions.push('receive')
+    if (returns && IN_HAND.includes(state) && booking.borrowerSide.received !== undefined) actions.push('return')
+    if (returns && (state === 'accepted' || IN_HAND.includes(state)) && booking.extension !== 'asked' && booking.to !== undefined) actions.push('ask-extension')
+  } else if (member === booking.owner) {
+    if (state === 'requested') actions.push('accept', 'decline')
+    if (state === 'accepted') actions.push('decline')
+    if ((state === 'accepted' || state === 'received') && booking.ownerSide?.handedOver === undefined) actions.push('hand-over')
+    if (returns && (state === 'returned' || IN_HAND.includes(state)) && booking.ownerSide?.handedOver !== undefined) actions.push('close')
+    if (booking.extension === 'asked' && state !== 'closed' && state !== 'cancelled') actions.push('grant-extension', 'refuse-extension')
+  }
+  return actions
+}
+
+export type NextActor = 'owner' | 'borrower' | 'both' | 'nobody'
+
+/** Who the booking waits for: shown on every booking so both sides know where they stand. */
+export function nextActor(booking: Booking): NextActor {
+  const handed = booking.ownerSide?.handedOver !== undefined
+  const received = booking.borrowerSide.received !== undefined
+  if (booking.extension === 'asked' && ['accepted', 'handed-over', 'received', 'overdue'].includes(booking.state)) return 'owner'
+  switch (booking.state) {
+    case 'requested':
+    case 'returned':
+      return 'owner'
+    case 'accepted':
+      return 'both'
+    case 'handed-over':
+      return 'borrower'
+    case 'received':
+      return handed ? 'borrower' : 'owner'
+    case 'overdue':
+      return received ? 'borrower' : 'both'
+    default:
+      return 'nobody'
+  }
+}
+
+export interface RequestDraft {
+  from: IsoDate | undefined
+  to: IsoDate | undefined
+  count: number
+}
+
+export type RequestCheck =
+  | { ok: true }
+  | { ok: false; reason: 'own' | 'paused' | 'expired' | 'dates' | 'past' | 'blocked' | 'too-many' | 'taken'; days?: IsoDate[] }
+
+/** Whether an offer should still be shown: a food gift past its best-before day leaves the catalogue. */
+export function isExpired(offer: Offer, today: IsoDate): boolean {
+  return offer.kind === 'gift' && offer.bestBefore !== undefined && offer.bestBefore < today
+}
+
+/** Whether the kind is booked for days (things, spaces, skills) rather than as a count (rides, gifts). */
+export function isDated(offer: Offer): boolean {
+  return offer.kind === 'thing' || offer.kind === 'space' || offer.kind === 'skill'
+}
+
+/** Bookings that hold some of the offer's capacity right now. */
+export function holding(bookings: readonly Booking[]): Booking[] {
+  return bookings.filter((booking) => {
+    if (booking.conflict) return false
+    if (booking.state === 'accepted' || IN_HAND.includes(booking.state)) return true
+    // A seat taken or a gift given stays taken once the booking is done (booking-state.ts, CONSUMED).
+    return booking.state === 'closed' && (booking.kind === 'ride' || booking.kind === 'gift')
+  })
+}
+
+/**
+ * Whether `borrower` may ask for this, and if not why, for instant feedback in the request form.
+ * `bookings` are the offer's bookings; `except` leaves one out (when checking whether to accept it).
+ */
+export function checkRequest(offer: Offer, bookings: readonly Booking[], draft: RequestDraft, borrower: MemberId, today: IsoDate, except?: Booking): RequestCheck {
+  if (offer.owner === borrower) return { ok: false, reason: 'own' }
+  if (offer.availability === 'paused') return { ok: false, reason: 'paused' }
+  if (isExpired(offer, today)) return { ok: false, reason: 'expired' }
+  const capacity = capacityOf(offer)
+  const units = unitsOf(offer.kind, draft.count)
+  if (!Number.isInteger(draft.count) || draft.count < 1 || units > capacity) return { ok: false, reason: 'too-many' }
+  const held = holding(bookings).filter((booking) => booking !== except)
+  if (!isDated(offer)) {
+    const used = held.reduce((sum, booking) => sum + unitsOf(booking.kind, booking.count), 0)
+    return used + units <= capacity ? { ok: true } : { ok: false, reason: 'taken' }
+  }
+  const { from, to } = draft
+  if (from === undefined || to === undefined || to < from) return { ok: false, reason: 'dates' }
+  if (from < today) return { ok: false, reason: 'past' }
+  const blocked = eachDay(from, to, 400).filter((day) => offer.blockedDates.includes(day))
+  if (blocked.length > 0) return { ok: false, reason: 'blocked', days: blocked }
+  const taken = eachDay(from, to, 400).filter((day) => {
+    const used = held.filter((booking) => booking.from !== undefined && booking.to !== undefined && overlaps(booking as { from: IsoDate; to: IsoDate }, { from: day, to: day }))
+    return used.reduce((sum, booking) => sum + unitsOf(booking.kind, booking.count), units) > capacity
+  })
+  return taken.length > 0 ? { ok: false, reason: 'taken', days: taken } : { ok: true }
+}
+
+/** Whether the owner can accept this request without a clash (shown before they try). */
+export function canAccept(offer: Offer | undefined, bookings: readonly Booking[], booking: Booking): boolean {
+  if (!offer) return false
+  const draft = { from: booking.from, to: booking.to, count: booking.count }
+  // Today does not matter to the owner: a request for days already begun may still be accepted.
+  const check = checkRequest({ ...offer, availability: 'available', blockedDates: [] }, bookings, draft, booking.borrower, '0001-01-01', booking)
+  return check.ok
+}
+
+/** The extension's extra days fit beside every other booking of the offer. */
+export function canExtend(offer: Offer | undefined, bookings: readonly Booking[], booking: Booking): boolean {
+  if (!offer || booking.to === undefined || booking.extendTo === undefined) return false
+  const draft = { from: addDays(booking.to, 1), to: booking.extendTo, count: booking.count }
+  return checkRequest({ ...offer, availability: 'available', blockedDates: [] }, bookings, draft, booking.borrower, '0001-01-01', booking).ok
+}

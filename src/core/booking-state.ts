@@ -1,0 +1,171 @@
+/**
+ * A booking's state as a pure function of its two sides, the offer and the day (DESIGN, "Bookings").
+ *
+ * Each side speaks only for its own steps: the borrower requests, cancels, confirms receipt, marks the
+ * return and asks to extend; the owner accepts or declines, hands over, confirms the return (with a
+ * condition note) and answers extensions. An owner's answer counts only if it comes from the doc of
+ * the owner the request names and names that borrower and that offer. Steps out of order (a return
+ * before any acceptance) change nothing.
+ *
+ * Capacity: the owner's acceptances of one offer are taken in order of (decision time, booking id,
+ * borrower) and each stands only if it fits beside those that stood before it; one that does not is a
+ * conflict, shown to the owner, and counts as not accepted. Every peer holding the same sides thus
+ * computes the same bookings, whatever order the sides arrived in.
+ */
+import { overlaps } from './booking-dates'
+import type { Booking, BookingState, BorrowerSide, ExtensionState, IsoDate, Offer, OfferKind, OwnerSide } from './model'
+
+/** Kinds that come back: only these can be returned, extended or overdue. */
+export const RETURNS: Readonly<Record<OfferKind, boolean>> = { thing: true, space: true, ride: false, skill: false, gift: false }
+/** Kinds whose capacity is used up for good (a seat on the trip, an apple given), not for some days. */
+const CONSUMED: Readonly<Record<OfferKind, boolean>> = { thing: false, space: false, ride: true, skill: false, gift: true }
+/** A dated kind's booking without dates holds the offer for every day: never more than it asked for. */
+const ALWAYS = { from: '0001-01-01', to: '9999-12-31' }
+
+/** How many can be booked at once: one borrower of a thing or a skill, a space's places, seats, items. */
+export function capacityOf(offer: Offer): number {
+  switch (offer.kind) {
+    case 'thing':
+    case 'skill':
+      return 1
+    case 'space':
+      return offer.capacity
+    case 'ride':
+      return offer.seats
+    case 'gift':
+      return offer.quantity
+  }
+}
+
+/** How much of the capacity one booking takes: things and skills are one at a time whatever was asked. */
+export function unitsOf(kind: OfferKind, count: number): number {
+  return kind === 'thing' || kind === 'skill' ? 1 : count
+}
+
+/** The owner's side that answers this request, if the owner's doc holds one that matches it. */
+export function answerOf(request: BorrowerSide, owners: ReadonlyMap<string, OwnerSide>): OwnerSide | undefined {
+  const answer = owners.get(`${request.owner}/${request.id}`)
+  if (!answer || answer.owner !== request.owner || answer.borrower !== request.borrower || answer.offer !== request.offer) return undefined
+  return answer
+}
+
+/** The state the two sides describe, before capacity and the day are considered. */
+export function stepState(kind: OfferKind, request: BorrowerSide, answer: OwnerSide | undefined): BookingState {
+  const started = answer?.handedOver !== undefined || request.received !== undefined
+  if (request.cancelled !== undefined && !(answer?.decision === 'accepted' && started)) return 'cancelled'
+  if (!answer) return 'requested'
+  if (answer.decision === 'declined') return 'declined'
+  if (answer.closed !== undefined) return 'closed'
+  if (RETURNS[kind]) {
+    if (request.returned !== undefined) return 'returned'
+  } else if (answer.handedOver !== undefined && request.received !== undefined) {
+    return 'closed'
+  }
+  if (request.received !== undefined) return 'received'
+  if (answer.handedOver !== undefined) return 'handed-over'
+  return 'accepted'
+}
+
+function extensionOf(request: BorrowerSide, answer: OwnerSide | undefined): ExtensionState | undefined {
+  if (request.extendTo === undefined) return undefined
+  if (answer?.extensionFor !== request.extendTo || answer.extension === undefined) return 'asked'
+  return answer.extension
+}
+
+/** Whether a booking in this state holds capacity. */
+function holds(kind: OfferKind, state: BookingState): boolean {
+  if (state === 'accepted' || state === 'handed-over' || state === 'received') return true
+  return CONSUMED[kind] && state === 'closed'
+}
+
+interface Draft {
+  request: BorrowerSide
+  answer: OwnerSide | undefined
+  kind: OfferKind
+  state: BookingState
+  conflict: boolean
+  extension: ExtensionState | undefined
+  range: { from: IsoDate; to: IsoDate }
+}
+
+/** Whether `units` more fit beside `held` over `range` (all days, for kinds that are consumed). */
+function fits(kind: OfferKind, capacity: number, held: readonly Draft[], range: { from: IsoDate; to: IsoDate }, units: number): boolean {
+  if (CONSUMED[kind]) return held.reduce((sum, other) => sum + unitsOf(kind, other.request.count), units) <= capacity
+  const overlapping = held.filter((other) => overlaps(other.range, range))
+  // The busiest day in the range starts one of the overlapping bookings, or the range itself.
+  const points = [range.from, ...overlapping.map((other) => other.range.from).filter((day) => day >= range.from)]
+  return points.every((day) => {
+    const used = overlapping.filter((other) => other.range.from <= day && day <= other.range.to)
+    return used.reduce((sum, other) => sum + unitsOf(kind, other.request.count), units) <= capacity
+  })
+}
+
+function byDecision(a: Draft, b: Draft): number {
+  const [x, y] = [a.answer!.decided, b.answer!.decided]
+  if (x !== y) return x - y
+  if (a.request.id !== b.request.id) return a.request.id < b.request.id ? -1 : 1
+  return a.request.borrower < b.request.borrower ? -1 : a.request.borrower > b.request.borrower ? 1 : 0
+}
+
+/**
+ * The bookings of one offer. `offer` is undefined once it was removed: its bookings keep their states,
+ * and with nothing left to book nothing more can clash.
+ */
+export function resolveOffer(
+  offer: Offer | undefined,
+  requests: readonly BorrowerSide[],
+  owners: ReadonlyMap<string, OwnerSide>,
+  today: IsoDate,
+): Booking[] {
+  const drafts: Draft[] = requests.map((request) => {
+    const answer = answerOf(request, owners)
+    const kind = offer?.kind ?? request.kind
+    const range = request.from !== undefined && request.to !== undefined ? { from: request.from, to: request.to } : ALWAYS
+    return { request, answer, kind, state: stepState(kind, request, answer), conflict: false, extension: extensionOf(request, answer), range }
+  })
+  if (offer) {
+    const capacity = capacityOf(offer)
+    const held: Draft[] = []
+    for (const draft of drafts.filter((d) => holds(d.kind, d.state)).sort(byDecision)) {
+      if (fits(draft.kind, capacity, held, draft.range, unitsOf(draft.kind, draft.request.count))) held.push(draft)
+      else Object.assign(draft, { state: 'requested', conflict: true })
+    }
+    // Extensions come after every acceptance: a later yes to more days never pushes out a booking.
+    const granted = held.filter((d) => d.extension === 'granted').sort((a, b) => (a.answer!.extensionAt ?? 0) - (b.answer!.extensionAt ?? 0) || byDecision(a, b))
+    for (const draft of granted) {
+      const more = { from: draft.range.to, to: draft.request.extendTo! }
+      const others = held.filter((other) => other !== draft)
+      if (fits(draft.kind, capacity, others, more, unitsOf(draft.kind, draft.request.count))) draft.range = { from: draft.range.from, to: more.to }
+      else draft.extension = 'clash'
+    }
+  } else {
+    for (const draft of drafts) if (draft.extension === 'granted') draft.range = { from: draft.range.from, to: draft.request.extendTo! }
+  }
+  return drafts.map((draft) => toBooking(draft, today))
+}
+
+function toBooking(draft: Draft, today: IsoDate): Booking {
+  const { request, answer, kind } = draft
+  const to = request.to === undefined ? undefined : draft.range.to
+  const inHand = draft.state === 'handed-over' || draft.state === 'received'
+  const overdue = RETURNS[kind] && inHand && to !== undefined && today > to
+  return {
+    id: request.id,
+    borrower: request.borrower,
+    owner: request.owner,
+    offer: request.offer,
+    kind,
+    from: request.from,
+    to,
+    count: request.count,
+    message: request.message,
+    requested: request.requested,
+    state: overdue ? 'overdue' : draft.state,
+    conflict: draft.conflict,
+    extension: draft.extension,
+    extendTo: request.extendTo,
+    condition: answer?.closed !== undefined ? answer.condition : '',
+    borrowerSide: request,
+    ownerSide: answer,
+  }
+}

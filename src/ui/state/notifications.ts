@@ -1,0 +1,78 @@
+/**
+ * Browser notifications for reminders, when the member allows them: each reminder is shown once per
+ * device (its id is remembered in localStorage), from a visible or a background tab alike, since the
+ * app keeps syncing in a background tab. Without the Notification API, or without permission, nothing
+ * happens and the in-app list still shows everything.
+ */
+
+export type NotificationStatus = NotificationPermission | 'unsupported'
+
+const KEY = 'sharecircle:notified:'
+/** Enough to cover every live reminder; older ids fall off the front. */
+const REMEMBERED = 300
+
+export function notificationStatus(): NotificationStatus {
+  try {
+    return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission
+  } catch {
+    // A replaced or half-supported Notification must not break the screen that asks.
+    return 'unsupported'
+  }
+}
+
+export async function askNotificationPermission(): Promise<NotificationStatus> {
+  if (typeof Notification === 'undefined') return 'unsupported'
+  try {
+    return await Notification.requestPermission()
+  } catch {
+    return notificationStatus()
+  }
+}
+
+export interface NotificationItem {
+  id: string
+  title: string
+  body: string
+  /** Where a click on the notification leads (a hash route). */
+  href: string
+}
+
+/** Shows the items not shown before on this device; returns how many were shown. */
+export function notifyNew(circleId: string, items: readonly NotificationItem[]): number {
+  if (notificationStatus() !== 'granted' || items.length === 0) return 0
+  const seen = readSeen(circleId)
+  let shown = 0
+  for (const item of items) {
+    if (seen.includes(item.id)) continue
+    seen.push(item.id)
+    try {
+      const notification = new Notification(item.title, { body: item.body, tag: item.id })
+      notification.onclick = () => {
+        window.focus()
+        location.hash = item.href
+      }
+      shown++
+    } catch {
+      // Some browsers allow notifications only from a service worker; the in-app list still has it.
+    }
+  }
+  writeSeen(circleId, seen.slice(-REMEMBERED))
+  return shown
+}
+
+function readSeen(circleId: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(KEY + circleId) ?? '[]')
+    return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+function writeSeen(circleId: string, ids: string[]): void {
+  try {
+    localStorage.setItem(KEY + circleId, JSON.stringify(ids))
+  } catch {
+    // Storage refused (private mode, full): at worst a reminder is shown again.
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Bookings between real replicas: real keys, signed entries, fake-indexeddb storage, entries carried
+ * between devices by ingest, as the network would. Includes the tampering case: a borrower's own
+ * validly signed entry that writes the owner's "accepted" into the borrower's doc is ignored.
+ */
+import 'fake-indexeddb/auto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { writeRecord } from '../../../src/circle/member-doc'
+import {
+  actOnBooking,
+  answerWant,
+  autoAcceptRequests,
+  circleBookings,
+  circleMessages,
+  findBooking,
+  requestBooking,
+  sendMessage,
+} from '../../../src/circle/bookings'
+import type { CircleReplica } from '../../../src/circle/replica'
+import { bookingThread, wantAnswers } from '../../../src/core/messages'
+import type { OfferDraft } from '../../../src/core/model'
+import { newTestDevice } from '../../support/circle-fixtures'
+
+const drill: OfferDraft = {
+  kind: 'thing', title: 'Cordless drill', description: '', category: 'tools', tags: [], photos: [],
+  availability: 'available', handover: 'Front porch', contribution: '', condition: 'good', value: '', deposit: '',
+}
+const TODAY = '2026-12-01'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+type Member = Awaited<ReturnType<typeof newTestDevice>> & { replica: CircleReplica }
+
+async function circleOf(names: string[]): Promise<Member[]> {
+  const devices = await Promise.all(names.map((name, i) => newTestDevice(name, 100 + i)))
+  for (const { device } of devices) cleanups.push(() => device.close())
+  const circle = await devices[0]!.device.createCircle({ name: 'Elm Street', description: '' })
+  for (const { device } of devices.slice(1)) await device.joinCircle(circle)
+  return Promise.all(devices.map(async (member) => ({ ...member, replica: await member.device.openCircle(circle.id) })))
+}
+
+/** Every member receives every entry every other member stores, as after a full sync. */
+async function syncAll(members: Member[]): Promise<void> {
+  for (const from of members) {
+    const records = await from.storage.entries.getAll(from.replica.topicHex)
+    for (const to of members) {
+      if (to === from) continue
+      const report = await to.replica.ingest(records.map((record) => record.bytes))
+      expect(report.rejected.filter((r) => r.reason !== 'duplicate')).toEqual([])
+    }
+  }
+}
+
+const stateAt = (member: Member, id: string) => findBooking(circleBookings(member.replica.view(), TODAY), id, member.replica.me)?.state
+
+describe('a loan between real replicas', () => {
+  it('goes from request to closed, with messages both ways, and every replica agrees at each step', async () => {
+    const members = await circleOf(['Ana', 'Ben', 'Cleo'])
+    const [ana, ben, cleo] = members as [Member, Member, Member]
+    const offerId = await ana.replica.addOffer(drill)
+    await syncAll(members)
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: offerId }, { from: '2026-12-02', to: '2026-12-04', count: 1, message: 'For the shelves' }, TODAY)
+    await syncAll(members)
+    expect(members.map((m) => stateAt(m, id))).toEqual(['requested', 'requested', 'requested'])
+    // Only the owner may accept, only the borrower may confirm receipt.
+    await expect(actOnBooking(ben.replica, id, 'accept', TODAY)).rejects.toMatchObject({ name: 'BookingActionError', reason: 'not-allowed' })
+    await expect(actOnBooking(cleo.replica, id, 'accept', TODAY)).rejects.toMatchObject({ name: 'UnknownBookingError' })
+    const steps: Array<[Member, Parameters<typeof actOnBooking>[2], string]> = [
+      [ana, 'accept', 'accepted'],
+      [ana, 'hand-over', 'handed-over'],
+      [ben, 'receive', 'received'],
+      [ben, 'return', 'returned'],
+      [ana, 'close', 'closed'],
+    ]
+    for (const [member, action, state] of steps) {
+      await actOnBooking(member.replica, id, action, TODAY, { condition: 'All fine' })
+      await syncAll(members)
+      expect(members.map((m) => stateAt(m, id)), action).toEqual([state, state, state])
+    }
+    const booking = findBooking(circleBookings(cleo.replica.view(), TODAY), id, cleo.replica.me)!
+    expect(booking.condition).toBe('All fine')
+
+    await sendMessage(ben.replica, booking, 'Thanks, it worked great')
+    await sendMessage(ana.replica, booking, 'Any time!')
+    await expect(sendMessage(cleo.replica, booking, 'Me too')).rejects.toMatchObject({ name: 'BookingActionError' })
+    await syncAll(members)
+    const thread = bookingThread(circleMessages(ana.replica.view()), booking)
+    expect(thread.map((m) => m.text)).toEqual(['Thanks, it worked great', 'Any time!'])
+    expect(bookingThread(circleMessages(cleo.replica.view()), booking)).toEqual(thread)
+  })
+
+  it('a request that clashes is refused before anything is written', async () => {
+    const members = await circleOf(['Ana', 'Ben'])
+    const [ana, ben] = members as [Member, Member]
+    const offerId = await ana.replica.addOffer({ ...drill, blockedDates: ['2026-12-03'] })
+    await syncAll(members)
+    const offer = { owner: ana.replica.me, id: offerId }
+    await expect(requestBooking(ben.replica, offer, { from: '2026-12-02', to: '2026-12-03', count: 1, message: '' }, TODAY)).rejects.toMatchObject({ name: 'RequestRefusedError', reason: 'blocked' })
+    await expect(requestBooking(ana.replica, offer, { from: '2026-12-04', to: '2026-12-04', count: 1, message: '' }, TODAY)).rejects.toMatchObject({ reason: 'own' })
+    const first = await requestBooking(ben.replica, offer, { from: '2026-12-04', to: '2026-12-05', count: 1, message: '' }, TODAY)
+    await syncAll(members)
+    await actOnBooking(ana.replica, first, 'accept', TODAY)
+    await syncAll(members)
+    await expect(requestBooking(ben.replica, offer, { from: '2026-12-05', to: '2026-12-06', count: 1, message: '' }, TODAY)).rejects.toMatchObject({ reason: 'taken' })
+  })
+
+  it('answers a want with an offer, and auto-accepts eligible requests once', async () => {
+    const members = await circleOf(['Ana', 'Ben'])
+    const [ana, ben] = members as [Member, Member]
+    const wantId = await ben.replica.postWant({ kind: 'borrow', title: 'A drill', description: '', neededFrom: '2026-12-02', neededTo: '2026-12-02', status: 'open' })
+    const offerId = await ana.replica.addOffer({ ...drill, autoAccept: 'vouched' })
+    await syncAll(members)
+    const want = ben.replica.view().wants.find((w) => w.id === wantId)!
+    const offer = ana.replica.view().offers.find((o) => o.id === offerId)!
+    await answerWant(ana.replica, want, offer, 'Mine is free')
+    await syncAll(members)
+    expect(wantAnswers(circleMessages(ben.replica.view()), want, ben.replica.view().offers).map((a) => [a.offer.id, a.message.text])).toEqual([[offerId, 'Mine is free']])
+
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: offerId }, { from: '2026-12-02', to: '2026-12-02', count: 1, message: '' }, TODAY)
+    await syncAll(members)
+    expect(await autoAcceptRequests(ana.replica, () => false, TODAY)).toEqual([])
+    expect(await autoAcceptRequests(ana.replica, (borrower) => borrower === ben.replica.me, TODAY)).toEqual([id])
+    expect(await autoAcceptRequests(ana.replica, () => true, TODAY)).toEqual([])
+    await syncAll(members)
+    expect(stateAt(ben, id)).toBe('accepted')
+  })
+})
+
+describe('tampering', () => {
+  it('a borrower’s validly signed entry that writes the owner’s "accepted" is ignored by every peer', async () => {
+    const members = await circleOf(['Ana', 'Ben', 'Cleo'])
+    const [ana, ben, cleo] = members as [Member, Member, Member]
+    const offerId = await ana.replica.addOffer(drill)
+    await syncAll(members)
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: offerId }, { from: '2026-12-02', to: '2026-12-04', count: 1, message: '' }, TODAY)
+    // Ben's own device signs an update of Ben's doc that writes the owner's fields, both into his
+    // request and as an owner-shaped record of its own: a crafted entry, validly signed, that the
+    // booking module would never write.
+    const forged = { borrower: ben.replica.me, offer: offerId, decision: 'accepted', decided: 1, handedOver: 2 }
+    await ben.replica.writeOwn((doc) => {
+      writeRecord(doc, 'bookings', id, forged)
+      writeRecord(doc, 'bookings', 'forged-answer', forged)
+    })
+    await syncAll(members)
+    // The forged fields really are in Ben's doc as every peer holds it…
+    for (const member of members) {
+      const raw = member.replica.memberSnapshot(ben.replica.me)!.raw.bookings as Record<string, Record<string, unknown>>
+      expect(raw[id]).toMatchObject({ decision: 'accepted', requested: expect.any(Number) })
+    }
+    // …and no peer reads them: the booking is still only requested, its owner has not answered.
+    for (const member of [ana, ben, cleo]) {
+      const booking = findBooking(circleBookings(member.replica.view(), TODAY), id, member.replica.me)!
+      expect(booking).toMatchObject({ state: 'requested', ownerSide: undefined, conflict: false })
+    }
+    // The real owner's answer still works afterwards.
+    await actOnBooking(ana.replica, id, 'accept', TODAY)
+    await syncAll(members)
+    expect(members.map((m) => stateAt(m, id))).toEqual(['accepted', 'accepted', 'accepted'])
+  })
+})
