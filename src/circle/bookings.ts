@@ -197,14 +197,14 @@ async function writeMessage(circle: BookingCircle, thread: Id, text: string, off
  * longer "requested", and should two devices both accept it, their answers are the same. Returns the
  * ids accepted.
  */
-export async function autoAcceptRequests(circle: BookingCircle, eligible: (borrower: MemberId) => boolean, today: IsoDate): Promise<Id[]> {
+export async function autoAcceptRequests(circle: BookingCircle, eligible: (borrower: MemberId, offer: Offer) => boolean, today: IsoDate): Promise<Id[]> {
   const view = circle.view()
   const bookings = circleBookings(view, today)
   const accepted: Id[] = []
   for (const booking of bookings) {
     if (booking.owner !== circle.me || booking.state !== 'requested' || booking.ownerSide !== undefined) continue
     const offer = findOffer(view, booking.owner, booking.offer)
-    if (offer?.autoAccept !== 'vouched' || offer.availability === 'paused' || !eligible(booking.borrower)) continue
+    if (!offer || offer.autoAccept === 'off' || offer.availability === 'paused' || !eligible(booking.borrower, offer)) continue
     if (!canAccept(offer, offerBookings(circleBookings(circle.view(), today), offer), booking)) continue
     await actOnBooking(circle, booking.id, 'accept', today)
     accepted.push(booking.id)

@@ -58,6 +58,23 @@ export function liveAt(attestations: readonly Attestation[], now: number): Attes
   return current.filter((a) => a.kind !== 'revocation' && !revoked.has(`${a.issuer} ${a.id}`))
 }
 
+/** Whether a chain of at most `hops` live vouches leads from `from` to `to`. */
+export function withinVouches(live: readonly Attestation[], from: MemberId, to: MemberId, hops: number): boolean {
+  let frontier = new Set([from])
+  const seen = new Set([from])
+  for (let step = 0; step < hops && frontier.size > 0; step++) {
+    const next = new Set<MemberId>()
+    for (const a of live) {
+      if (a.kind !== 'vouch' || !frontier.has(a.issuer) || seen.has(a.subject)) continue
+      if (a.subject === to) return true
+      next.add(a.subject)
+      seen.add(a.subject)
+    }
+    frontier = next
+  }
+  return false
+}
+
 function seedOf(graph: TrustGraph, viewer: MemberId, inviter: MemberId | undefined): MemberId {
   const index = graph.index.get(viewer)
   const hasOut = index !== undefined && outDegree(graph, index) > 0

@@ -29,7 +29,12 @@ export const WANT_STATUSES = ['open', 'closed'] as const
 export type WantStatus = (typeof WANT_STATUSES)[number]
 
 /** The owner's setting on an offer: accept requests by themselves, or only from members they vouched for. */
-export const AUTO_ACCEPT = ['off', 'vouched'] as const
+/**
+ * Which requests the owner's device accepts by itself, by the owner's trust in the borrower: nobody;
+ * members the owner vouched for; those or members vouched for by someone the owner vouched for; or
+ * anyone the owner's trust reaches at all (a path of vouches or good reviews).
+ */
+export const AUTO_ACCEPT = ['off', 'vouched', 'friends', 'trusted'] as const
 export type AutoAccept = (typeof AUTO_ACCEPT)[number]
 
 /** Categories offered in the editor; members may also type their own (any short string). */

@@ -26,6 +26,7 @@ export type Route =
   | { name: 'want-new'; circleId: string }
   | { name: 'want-edit'; circleId: string; wantId: Id }
   | { name: 'member'; circleId: string; memberId: MemberId }
+  | { name: 'members'; circleId: string }
   | { name: 'bookings'; circleId: string; tab?: BookingTab }
   | { name: 'booking'; circleId: string; bookingId: Id }
   | { name: 'not-found'; hash: string }
@@ -67,6 +68,7 @@ export function parseRoute(hash: string): Route {
   if (third === 'want' && fourth === 'new' && fifth === undefined) return { name: 'want-new', circleId }
   if (third === 'want' && fourth !== undefined && fifth === 'edit') return { name: 'want-edit', circleId, wantId: fourth }
   if (third === 'member' && fourth !== undefined && fifth === undefined) return { name: 'member', circleId, memberId: fourth }
+  if (third === 'members' && fourth === undefined) return { name: 'members', circleId }
   return { name: 'not-found', hash }
 }
 
@@ -103,6 +105,8 @@ export function href(route: Route): string {
       return `#/c/${e(route.circleId)}/want/${e(route.wantId)}/edit`
     case 'member':
       return `#/c/${e(route.circleId)}/member/${e(route.memberId)}`
+    case 'members':
+      return `#/c/${e(route.circleId)}/members`
     case 'not-found':
       return route.hash || '#/'
   }

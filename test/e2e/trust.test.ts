@@ -86,6 +86,12 @@ describe('vouching between browsers', () => {
     await c.getByTestId('trust-why').click()
     await expect.poll(() => c.getByTestId('trust-paths').innerText()).toBe('you → Ana → Ben')
 
+    // The People screen lists Ben with the same line.
+    await c.getByTestId('nav-catalogue').first().click()
+    await c.getByTestId('catalogue-people').click()
+    await expect.poll(() => c.getByTestId('member-row').filter({ hasText: 'Ben' }).innerText()).toContain('Vouched for by Ana.')
+    await openOwnerOf(c, 'Pump of Ben')
+
     // Ben exports what he received; the command line verifies it offline.
     await openOwnerOf(b, 'Pump of Ben')
     await expect.poll(() => b.getByTestId('received-attestations').innerText(), { timeout: 30_000 }).toContain('1 vouch and 0 reviews')

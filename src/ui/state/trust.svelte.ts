@@ -15,11 +15,11 @@ import {
   writeSealedReview,
 } from '../../circle/attestations'
 import type { CircleReplica } from '../../circle/replica'
-import { type TrustView, circleTrust, liveAt } from '../../circle/trust-view'
+import { type TrustView, circleTrust, liveAt, withinVouches } from '../../circle/trust-view'
 import type { CircleHandle } from '../../circle/types'
 import { type Attestation, type AttestationRejectReason, verifyAttestations } from '../../core/attestation'
 import { type ExportRejectReason, decodeAttestationExport, encodeAttestationExport } from '../../core/attestation-export'
-import type { MemberId } from '../../core/model'
+import type { AutoAccept, MemberId } from '../../core/model'
 
 export type ImportedReputation =
   | { ok: true; subject: MemberId; valid: Attestation[]; rejected: AttestationRejectReason[] }
@@ -70,10 +70,13 @@ export class TrustState {
     return circleTrust(this.attestations(view).attestations, this.#replica.me, { now, ...(this.#inviter ? { inviter: this.#inviter } : {}) })
   }
 
-  /** Whether this member's own live vouch for `member` stands (auto-accept's rule). */
-  vouchedByMe(member: MemberId): boolean {
-    const live = liveAt(this.#book.read(this.#replica.view()).attestations, this.#signer.now())
-    return live.some((a) => a.kind === 'vouch' && a.issuer === this.#replica.me && a.subject === member)
+  /** Whether `member` is within the auto-accept level for this member (see auto-accept.ts). */
+  eligibleAt(level: Exclude<AutoAccept, 'off'>, member: MemberId): boolean {
+    const view = this.#replica.view()
+    const now = this.#signer.now()
+    const known = this.#book.read(view).attestations
+    if (level === 'trusted') return (this.view(view, now).trust.get(member) ?? 0) > 0
+    return withinVouches(liveAt(known, now), this.#replica.me, member, level === 'vouched' ? 1 : 2)
   }
 
   vouch(subject: MemberId, strength: 1 | 2 | 3, scope: string): Promise<void> {

@@ -122,7 +122,7 @@ describe('a loan between real replicas', () => {
     const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: offerId }, { from: '2026-12-02', to: '2026-12-02', count: 1, message: '' }, TODAY)
     await syncAll(members)
     expect(await autoAcceptRequests(ana.replica, () => false, TODAY)).toEqual([])
-    expect(await autoAcceptRequests(ana.replica, (borrower) => borrower === ben.replica.me, TODAY)).toEqual([id])
+    expect(await autoAcceptRequests(ana.replica, (borrower, offer) => borrower === ben.replica.me && offer.id === offerId, TODAY)).toEqual([id])
     expect(await autoAcceptRequests(ana.replica, () => true, TODAY)).toEqual([])
     await syncAll(members)
     expect(stateAt(ben, id)).toBe('accepted')
