@@ -7,8 +7,9 @@
  * Reviews are sealed first (DESIGN: "revealed together"): the reviewer's record holds the booking, the
  * subject, a SHA-256 commitment to the credential and the credential boxed with a key only the
  * reviewer's identity has. `vc` is added later, by the reviewer's own device, once the other side has
- * committed too or 14 days have passed (`reviewsToReveal`). A revealed credential must match its
- * commitment, so a review is not rewritten after reading the other one.
+ * committed too or 14 days have passed (`reviewsToReveal`). A review counts only through its
+ * reviewer's first commitment for that booking, and only if the revealed credential matches it, so a
+ * review is neither published unsealed nor rewritten after reading the other one.
  */
 import nacl from 'tweetnacl'
 import { fromBase64Url, fromUtf8, sha256, toBase64Url, toHex, utf8 } from '../core/bytes'
@@ -35,7 +36,16 @@ export const REVIEW_REVEAL_AFTER_MS = 14 * 24 * 60 * 60 * 1000
 /** Credentials read from one member's doc; past this the rest are reported, not verified. */
 export const MAX_ATTESTATIONS_PER_MEMBER = 2000
 
-export type AttestationProblemReason = AttestationRejectReason | 'not-the-author' | 'key-mismatch' | 'malformed-record' | 'reveal-mismatch' | 'too-many'
+export type AttestationProblemReason =
+  | AttestationRejectReason
+  | 'not-the-author'
+  | 'key-mismatch'
+  | 'malformed-record'
+  | 'reveal-mismatch'
+  | 'unsealed-review'
+  | 'superseded-review'
+  | 'duplicate-id'
+  | 'too-many'
 
 export interface AttestationProblem {
   member: MemberId
@@ -103,9 +113,10 @@ export class CircleAttestations {
   readonly #onVerified: () => void
   readonly #results = new Map<string, Verified>()
   readonly #inFlight = new Set<string>()
-  readonly #records = new WeakMap<MemberView, { records: RawRecord[]; problems: AttestationProblem[] }>()
   #cache: { view: CircleView; version: number; result: CircleAttestationsView } | undefined
   #version = 0
+  /** The verification batches in flight. */
+  #batch: Promise<void> = Promise.resolve()
 
   constructor(options: { ed: Ed25519; now: () => number; onVerified: () => void }) {
     this.#ed = options.ed
@@ -116,47 +127,55 @@ export class CircleAttestations {
   read(view: CircleView): CircleAttestationsView {
     if (this.#cache?.view === view && this.#cache.version === this.#version) return this.#cache.result
     const attestations: Attestation[] = []
-    const sealedReviews: SealedReview[] = []
     const problems: AttestationProblem[] = []
     const unverified: string[] = []
+    const seen = new Set<string>()
+    const sealed = firstCommitments(view)
     for (const member of view.members.values()) {
-      const parsed = this.#recordsOf(member)
+      const parsed = recordsOf(member)
       problems.push(...parsed.problems)
       for (const record of parsed.records) {
-        if (record.commit !== undefined) {
-          if (record.booking !== undefined && record.subject !== undefined && record.at !== undefined) {
-            sealedReviews.push({ key: record.key, issuer: member.id, subject: record.subject, booking: record.booking, at: record.at, revealed: record.vc !== undefined })
-          }
-          if (record.vc !== undefined && toHex(sha256(utf8(record.vc))) !== record.commit) {
-            problems.push({ member: member.id, key: record.key, reason: 'reveal-mismatch' })
-            continue
-          }
+        const problem = (reason: AttestationProblemReason) => problems.push({ member: member.id, key: record.key, reason })
+        if (record.commit !== undefined && sealed.superseded.has(`${member.id} ${record.key}`)) {
+          problem('superseded-review')
+          continue
         }
         if (record.vc === undefined) continue
+        if (record.commit !== undefined && toHex(sha256(utf8(record.vc))) !== record.commit) {
+          problem('reveal-mismatch')
+          continue
+        }
         const result = this.#results.get(record.vc)
         if (!result) {
           unverified.push(record.vc)
           continue
         }
-        if (!result.ok) problems.push({ member: member.id, key: record.key, reason: result.reason })
-        else if (result.value.issuer !== member.id) problems.push({ member: member.id, key: record.key, reason: 'not-the-author' })
-        else if (result.value.id !== record.key) problems.push({ member: member.id, key: record.key, reason: 'key-mismatch' })
-        else attestations.push(result.value)
+        const review = result.ok && result.value.kind === 'review' ? result.value : undefined
+        if (!result.ok) problem(result.reason)
+        else if (result.value.issuer !== member.id) problem('not-the-author')
+        else if (result.value.id !== record.key) problem('key-mismatch')
+        else if (review && record.commit === undefined) problem('unsealed-review')
+        else if (review && (review.review?.booking !== record.booking || review.subject !== record.subject)) problem('reveal-mismatch')
+        else if (seen.has(`${member.id} ${result.value.id}`)) problem('duplicate-id')
+        else {
+          seen.add(`${member.id} ${result.value.id}`)
+          attestations.push(result.value)
+        }
       }
     }
     this.#verify(unverified)
-    const result = { attestations, sealedReviews, problems, pending: unverified.length }
+    const result = { attestations, sealedReviews: sealed.first, problems, pending: unverified.length }
     this.#cache = { view, version: this.#version, result }
     return result
   }
 
-  #recordsOf(member: MemberView): { records: RawRecord[]; problems: AttestationProblem[] } {
-    let parsed = this.#records.get(member)
-    if (!parsed) {
-      parsed = parseRecords(member.id, member.raw.attestations)
-      this.#records.set(member, parsed)
+  /** Resolves once everything in `view` has been verified (or refused). */
+  async settled(view: CircleView): Promise<CircleAttestationsView> {
+    for (;;) {
+      const result = this.read(view)
+      if (result.pending === 0) return result
+      await this.#batch
     }
-    return parsed
   }
 
   #verify(texts: string[]): void {
@@ -164,7 +183,7 @@ export class CircleAttestations {
     if (fresh.length === 0) return
     for (const text of fresh) this.#inFlight.add(text)
     const now = this.#now()
-    void Promise.all(
+    const batch = Promise.all(
       fresh.map(async (text) => {
         const check = await verifyAttestation(this.#ed, text, now)
         // Time is applied when trust is computed (buildTrustGraph), so a credential whose signature is
@@ -177,7 +196,44 @@ export class CircleAttestations {
       this.#version++
       this.#onVerified()
     })
+    this.#batch = Promise.all([this.#batch, batch]).then(() => undefined)
   }
+}
+
+/** Parsed per MemberView object: a new object exactly when that member's doc changed. */
+const parsedRecords = new WeakMap<MemberView, { records: RawRecord[]; problems: AttestationProblem[] }>()
+
+function recordsOf(member: MemberView): { records: RawRecord[]; problems: AttestationProblem[] } {
+  let parsed = parsedRecords.get(member)
+  if (!parsed) {
+    parsed = parseRecords(member.id, member.raw.attestations)
+    parsedRecords.set(member, parsed)
+  }
+  return parsed
+}
+
+/**
+ * Each reviewer's first commitment per booking (earliest `at`, then key): the only one that can
+ * count. Later commitments by the same reviewer for the same booking are superseded.
+ */
+function firstCommitments(view: CircleView): { first: SealedReview[]; superseded: Set<string> } {
+  const first = new Map<string, SealedReview>()
+  const superseded = new Set<string>()
+  for (const member of view.members.values()) {
+    for (const record of recordsOf(member).records) {
+      if (record.commit === undefined || record.booking === undefined || record.subject === undefined || record.at === undefined) continue
+      const review: SealedReview = { key: record.key, issuer: member.id, subject: record.subject, booking: record.booking, at: record.at, revealed: record.vc !== undefined }
+      const slot = `${member.id} ${record.booking}`
+      const held = first.get(slot)
+      if (held === undefined || review.at < held.at || (review.at === held.at && review.key < held.key)) {
+        if (held) superseded.add(`${member.id} ${held.key}`)
+        first.set(slot, review)
+      } else {
+        superseded.add(`${member.id} ${review.key}`)
+      }
+    }
+  }
+  return { first: [...first.values()], superseded }
 }
 
 function parseRecords(member: MemberId, raw: unknown): { records: RawRecord[]; problems: AttestationProblem[] } {

@@ -2,15 +2,25 @@
  * Trust as one member sees a circle: personalised PageRank over the circle's verified attestations
  * (core/trust.ts), plus the words a member page needs — who vouched, how reviews average out once
  * weighted by trust, and why. Pure; the clock is passed in.
+ *
+ * A review counts only for a closed booking between its issuer and its subject, written from the
+ * issuer's side of it: nobody rates people they never lent to or borrowed from.
  */
 import { type Attestation, checkValidity } from '../core/attestation'
 import type { MemberId } from '../core/model'
-import { type TrustGraph, buildTrustGraph, outDegree, personalTrust, trustedVouchers, trustPaths, weightedRating } from '../core/trust'
+
+/** The parts of a closed booking a review is checked against. */
+export interface ClosedBooking {
+  id: string
+  borrower: MemberId
+  owner: MemberId
+}
+import { buildTrustGraph, personalTrust, trustPaths, weightedRating } from '../core/trust'
 
 export interface Standing {
   /** The viewer's trust in this member, 0 when no path of vouches reaches them. */
   score: number
-  /** Members the viewer trusts who vouched for (or reviewed well) this member, most trusted first. */
+  /** Members the viewer trusts who vouch for this member (live vouches), most trusted first. */
   vouchers: { member: MemberId; trust: number }[]
   /** Whether the viewer's own live vouch for them stands. */
   vouchedByViewer: { strength: 1 | 2 | 3; scope: string } | undefined
@@ -28,11 +38,18 @@ export interface TrustView {
   paths(member: MemberId, limit?: number): MemberId[][]
 }
 
-export function circleTrust(attestations: readonly Attestation[], viewer: MemberId, options: { now: number; inviter?: MemberId }): TrustView {
-  const graph = buildTrustGraph(attestations, options.now)
-  const seed = seedOf(graph, viewer, options.inviter)
-  const trust = personalTrust(graph, viewer, options.inviter === undefined ? {} : { inviter: options.inviter })
-  const live = liveAt(attestations, options.now)
+export function circleTrust(
+  attestations: readonly Attestation[],
+  viewer: MemberId,
+  options: { now: number; inviter?: MemberId; closedBookings: readonly ClosedBooking[] },
+): TrustView {
+  const counted = backedReviews(attestations, options.closedBookings)
+  const graph = buildTrustGraph(counted, options.now)
+  const live = liveAt(counted, options.now)
+  // "A member who has vouched for no one yet sees the circle through their inviter."
+  const hasVouched = live.some((a) => a.kind === 'vouch' && a.issuer === viewer && a.subject !== viewer)
+  const seed = !hasVouched && options.inviter !== undefined && options.inviter !== viewer && graph.index.has(options.inviter) ? options.inviter : viewer
+  const trust = personalTrust(graph, seed)
   return {
     viewer,
     seed,
@@ -40,15 +57,33 @@ export function circleTrust(attestations: readonly Attestation[], viewer: Member
     standing(member) {
       const mine = live.find((a) => a.kind === 'vouch' && a.issuer === viewer && a.subject === member)
       const reviews = live.filter((a) => a.kind === 'review' && a.subject === member)
+      const vouchers = new Map<MemberId, number>()
+      for (const a of live) {
+        const value = a.issuer === viewer ? Math.max(trust.get(viewer) ?? 0, Number.MIN_VALUE) : (trust.get(a.issuer) ?? 0)
+        if (a.kind === 'vouch' && a.subject === member && a.issuer !== member && value > 0) vouchers.set(a.issuer, value)
+      }
       return {
         score: trust.get(member) ?? 0,
-        vouchers: trustedVouchers(graph, trust, member).filter((voucher) => voucher.member !== member),
+        vouchers: [...vouchers].map(([voucher, value]) => ({ member: voucher, trust: value })).sort((a, b) => b.trust - a.trust || (a.member < b.member ? -1 : 1)),
         vouchedByViewer: mine?.vouch && { strength: mine.vouch.strength, scope: mine.vouch.scope },
         rating: { ...weightedRating(reviews, trust), total: reviews.length },
       }
     },
     paths: (member, limit = 3) => trustPaths(graph, seed, member, limit),
   }
+}
+
+/** Drops reviews that do not belong to a closed booking between issuer and subject, from the issuer's side. */
+export function backedReviews(attestations: readonly Attestation[], closed: readonly ClosedBooking[]): Attestation[] {
+  const bookings = new Map<string, ClosedBooking[]>()
+  for (const booking of closed) bookings.set(booking.id, [...(bookings.get(booking.id) ?? []), booking])
+  return attestations.filter((a) => {
+    if (a.kind !== 'review' || !a.review) return true
+    const role = a.review.role
+    return (bookings.get(a.review.booking) ?? []).some((b) =>
+      role === 'borrower' ? b.borrower === a.issuer && b.owner === a.subject : b.owner === a.issuer && b.borrower === a.subject,
+    )
+  })
 }
 
 /** Attestations in their window at `now` and not revoked by their issuer. */
@@ -73,10 +108,4 @@ export function withinVouches(live: readonly Attestation[], from: MemberId, to: 
     frontier = next
   }
   return false
-}
-
-function seedOf(graph: TrustGraph, viewer: MemberId, inviter: MemberId | undefined): MemberId {
-  const index = graph.index.get(viewer)
-  const hasOut = index !== undefined && outDegree(graph, index) > 0
-  return !hasOut && inviter !== undefined && inviter !== viewer && graph.index.has(inviter) ? inviter : viewer
 }

@@ -86,6 +86,8 @@ export function readCredentialContent(doc: JsonObject): ContentRead {
   if (validFrom === undefined) return malformed('validFrom is not a dateTimeStamp')
   const validUntil = doc.validUntil === undefined ? undefined : fromXmlDateTime(doc.validUntil)
   if (doc.validUntil !== undefined && (validUntil === undefined || validUntil <= validFrom)) return malformed('validUntil is not a dateTimeStamp after validFrom')
+  // Vouches lapse (DESIGN: "vouches expire"): one without an end would stand forever.
+  if (kind === 'vouch' && validUntil === undefined) return malformed('a vouch needs validUntil')
 
   const subjectDoc = doc.credentialSubject
   if (!isObject(subjectDoc)) return malformed('credentialSubject is not one object')

@@ -82,6 +82,24 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/**
+ * What the file itself promises: every credential is about its subject, and each appears once. A
+ * credential about someone else is refused (it would pad the subject's reputation); a repeat of one
+ * already listed is refused too, so nothing counts twice.
+ */
+function withFileRules(checks: AttestationCheck[], subject: string): AttestationCheck[] {
+  const seen = new Set<string>()
+  return checks.map((check) => {
+    const attestation = check.ok ? check.value : check.attestation
+    if (!attestation) return check
+    if (attestation.subject !== subject) return { ok: false, reason: 'malformed', detail: 'about someone other than the file\'s subject' }
+    const key = `${attestation.issuer} ${attestation.id}`
+    if (seen.has(key)) return { ok: false, reason: 'malformed', detail: 'listed twice' }
+    seen.add(key)
+    return check
+  })
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv)
   if (args.kind === 'help') {
@@ -106,7 +124,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { subject, credentials } = decoded.value
   const ed = await detectEd25519()
-  const checks = await verifyAttestations(ed, credentials, args.at)
+  const checks = withFileRules(await verifyAttestations(ed, credentials, args.at), subject)
   console.log(`${args.file}: ${credentials.length} credential${credentials.length === 1 ? '' : 's'} received by ${who(didKeyFromMemberId(subject)!)}`)
   console.log(`Checked at ${toXmlDateTime(args.at)} with ${ed.name} Ed25519.\n`)
   checks.forEach((check, i) => console.log(describe(check, credentials[i], i + 1).join('\n')))

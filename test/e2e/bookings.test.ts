@@ -91,6 +91,16 @@ describe('bookings between two browsers', () => {
     await expect.poll(() => b.getByTestId('booking-condition').innerText(), { timeout: 20_000 }).toBe('Clean, no scratches')
     expect(b.url()).toBe(bookingUrl)
 
+    // Both review; each review stays sealed until the other one is written, then both show.
+    await b.getByTestId('review-rating-5').check()
+    await b.getByTestId('review-submit').click()
+    await b.getByTestId('review-sealed').waitFor()
+    await expect.poll(() => a.getByTestId('booking-review').count()).toBe(0)
+    await a.getByTestId('review-rating-4').check()
+    await a.getByTestId('review-submit').click()
+    for (const page of [a, b]) await expect.poll(() => page.getByTestId('booking-review').count(), { timeout: 30_000 }).toBe(2)
+    await expect.poll(() => b.getByTestId('booking-reviews').innerText()).toMatch(/You gave Ana\s*★★★★★/)
+
     // A ride with three seats takes three one-seat bookings and refuses the fourth.
     const rideUrl = await addOffer(a, circleUrl, 'ride', { title: 'Lift to the market', seats: '3', from: 'Elm Street', to: 'Market', departure: `${dayFromNow(3)}T08:30` })
     await openOffer(b, circleUrl, 'Lift to the market')

@@ -121,12 +121,35 @@ async function bookingScreens(browser: Browser) {
       await a.getByTestId('bookings-tab-lending').click()
       await a.getByTestId('booking-card').first().waitFor()
       await shoot(a, `${size}-lending`)
+      await trustScreens(a, b, circleUrl, size)
       for (const context of contexts) await context.close()
     }
   } finally {
     await relay.close()
     await rm(keyDir, { recursive: true, force: true })
   }
+}
+
+/** Ana vouches for Ben and Ben for Ana; Ana looks at Ben's page (with why), Ben at the People screen. */
+async function trustScreens(a: Page, b: Page, circleUrl: string, size: string) {
+  const vouchFor = async (page: Page, name: string, strength: 1 | 2 | 3) => {
+    await page.goto(`${circleUrl.replace(/^.*#/, `${new URL(page.url()).origin}/#`)}/members`)
+    await page.getByTestId('member-row').filter({ hasText: name }).click()
+    await page.getByTestId('vouch-start').click()
+    await page.getByTestId(`vouch-strength-${strength}`).check()
+    await page.getByTestId('vouch-scope').fill('tools')
+    await page.getByTestId('vouch-submit').click()
+    await page.getByTestId('vouch-current').waitFor()
+  }
+  await vouchFor(b, 'Ana', 3)
+  await vouchFor(a, 'Ben', 2)
+  await a.getByTestId('trust-why').click()
+  await a.getByTestId('trust-paths').waitFor()
+  await a.evaluate(() => window.scrollTo(0, 0))
+  await shoot(a, `${size}-member`)
+  await b.goto(`${circleUrl.replace(/^.*#/, `${new URL(b.url()).origin}/#`)}/members`)
+  await b.getByTestId('member-row').filter({ hasText: 'Vouched for by' }).waitFor({ timeout: 20_000 })
+  await shoot(b, `${size}-people`)
 }
 
 async function main() {

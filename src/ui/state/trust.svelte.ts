@@ -20,6 +20,8 @@ import type { CircleHandle } from '../../circle/types'
 import { type Attestation, type AttestationRejectReason, verifyAttestations } from '../../core/attestation'
 import { type ExportRejectReason, decodeAttestationExport, encodeAttestationExport } from '../../core/attestation-export'
 import type { AutoAccept, MemberId } from '../../core/model'
+import { circleBookings } from '../../circle/bookings'
+import { localToday } from '../words'
 
 export type ImportedReputation =
   | { ok: true; subject: MemberId; valid: Attestation[]; rejected: AttestationRejectReason[] }
@@ -67,7 +69,8 @@ export class TrustState {
 
   /** How the member on this device sees everyone, at `now`. */
   view(view = this.#replica.view(), now = this.#signer.now()): TrustView {
-    return circleTrust(this.attestations(view).attestations, this.#replica.me, { now, ...(this.#inviter ? { inviter: this.#inviter } : {}) })
+    const closedBookings = circleBookings(view, localToday(now)).filter((booking) => booking.state === 'closed')
+    return circleTrust(this.attestations(view).attestations, this.#replica.me, { now, closedBookings, ...(this.#inviter ? { inviter: this.#inviter } : {}) })
   }
 
   /** Whether `member` is within the auto-accept level for this member (see auto-accept.ts). */
@@ -79,12 +82,15 @@ export class TrustState {
     return withinVouches(liveAt(known, now), this.#replica.me, member, level === 'vouched' ? 1 : 2)
   }
 
-  vouch(subject: MemberId, strength: 1 | 2 | 3, scope: string): Promise<void> {
-    return vouch(this.#replica, this.#signer, this.#book.read(this.#replica.view()).attestations, { subject, strength, scope })
+  /** Vouches, replacing this member's earlier vouch for them (once every credential is checked, so none is missed). */
+  async vouch(subject: MemberId, strength: 1 | 2 | 3, scope: string): Promise<void> {
+    const known = await this.#book.settled(this.#replica.view())
+    await vouch(this.#replica, this.#signer, known.attestations, { subject, strength, scope })
   }
 
-  revoke(subject: MemberId): Promise<void> {
-    return revokeVouch(this.#replica, this.#signer, this.#book.read(this.#replica.view()).attestations, subject)
+  async revoke(subject: MemberId): Promise<void> {
+    const known = await this.#book.settled(this.#replica.view())
+    await revokeVouch(this.#replica, this.#signer, known.attestations, subject)
   }
 
   review(input: { booking: string; subject: MemberId; rating: 1 | 2 | 3 | 4 | 5; role: 'borrower' | 'owner' }): Promise<void> {
@@ -110,9 +116,14 @@ export class TrustState {
     const checks = await verifyAttestations(this.#signer.ed, decoded.value.credentials, this.#signer.now())
     const valid: Attestation[] = []
     const rejected: AttestationRejectReason[] = []
+    const seen = new Set<string>()
     for (const check of checks) {
-      if (check.ok && check.value.subject === decoded.value.subject) valid.push(check.value)
-      else if (!check.ok) rejected.push(check.reason)
+      if (!check.ok) rejected.push(check.reason)
+      else if (check.value.subject !== decoded.value.subject || seen.has(`${check.value.issuer} ${check.value.id}`)) rejected.push('malformed')
+      else {
+        seen.add(`${check.value.issuer} ${check.value.id}`)
+        valid.push(check.value)
+      }
     }
     return { ok: true, subject: decoded.value.subject, valid, rejected }
   }

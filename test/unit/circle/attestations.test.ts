@@ -6,6 +6,7 @@
  */
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
+import { issueReview } from '../../../src/core/attestation'
 import {
   CircleAttestations,
   REVIEW_REVEAL_AFTER_MS,
@@ -79,17 +80,17 @@ describe('attestations in a circle', () => {
     expect(seen.problems).toEqual([])
     expect(seen.attestations.map((a) => a.kind).sort()).toEqual(['vouch', 'vouch'])
     const now = clockNow()
-    const before = circleTrust(seen.attestations, cleo.device.me, { now }).standing(ben.device.me)
+    const before = circleTrust(seen.attestations, cleo.device.me, { now, closedBookings: [] }).standing(ben.device.me)
     expect(before.vouchers.map((v) => v.member)).toEqual([ana.device.me])
     expect(before.score).toBeGreaterThan(0)
-    expect(circleTrust(seen.attestations, cleo.device.me, { now }).paths(ben.device.me)).toEqual([[cleo.device.me, ana.device.me, ben.device.me]])
+    expect(circleTrust(seen.attestations, cleo.device.me, { now, closedBookings: [] }).paths(ben.device.me)).toEqual([[cleo.device.me, ana.device.me, ben.device.me]])
 
     const anasView = await verified(ana.replica.view())
     await revokeVouch(ana.replica, ana.device.attestationSigner(), anasView.attestations, ben.device.me)
     await syncAll([ana, ben, cleo])
     const after = await verified(cleo.replica.view())
     expect(after.attestations.filter((a) => a.kind === 'revocation')).toHaveLength(1)
-    const standing = circleTrust(after.attestations, cleo.device.me, { now }).standing(ben.device.me)
+    const standing = circleTrust(after.attestations, cleo.device.me, { now, closedBookings: [] }).standing(ben.device.me)
     expect(standing.vouchers).toEqual([])
     expect(standing.score).toBe(0)
   })
@@ -101,7 +102,7 @@ describe('attestations in a circle', () => {
     const first = await verified(ana.replica.view())
     await vouch(ana.replica, signer, first.attestations, { subject: ben.device.me, strength: 3, scope: 'car' })
     const second = await verified(ana.replica.view())
-    const standing = circleTrust(second.attestations, ana.device.me, { now: clockNow() }).standing(ben.device.me)
+    const standing = circleTrust(second.attestations, ana.device.me, { now: clockNow(), closedBookings: [] }).standing(ben.device.me)
     expect(standing.vouchedByViewer).toEqual({ strength: 3, scope: 'car' })
     expect(second.attestations.filter((a) => a.kind === 'revocation').map((a) => a.revokes)).toEqual([first.attestations[0]!.id])
   })
@@ -172,5 +173,28 @@ describe('attestations in a circle', () => {
     const seen = await verified(ana.replica.view())
     expect(seen.problems.map((p) => p.reason)).toEqual(['reveal-mismatch'])
     expect(seen.attestations.filter((a) => a.kind === 'review')).toEqual([])
+  })
+
+  it('counts a review only through its first commitment: unsealed or second reviews are refused', async () => {
+    const [ana, ben, cleo] = (await threeMembers()) as [Member, Member, Member]
+    const signer = ana.device.attestationSigner()
+    // Published straight away, without a commitment: refused.
+    const unsealed = await issueReview(signer.ed, signer.identity, { subject: ben.device.me, booking: 'b-9', rating: 1, role: 'owner', now: signer.now(), random: signer.random })
+    await publishCredential(ana.replica, unsealed)
+    // Two commitments for one booking: only the first can ever count.
+    await writeSealedReview(ana.replica, signer, { booking: 'b-3', subject: ben.device.me, rating: 5, role: 'owner' })
+    await writeSealedReview(ana.replica, signer, { booking: 'b-3', subject: ben.device.me, rating: 1, role: 'owner' })
+    await syncAll([ana, ben, cleo])
+    const seen = await verified(cleo.replica.view())
+    expect(seen.attestations).toEqual([])
+    expect(seen.problems.map((p) => p.reason).sort()).toEqual(['superseded-review', 'unsealed-review'])
+    expect(seen.sealedReviews).toHaveLength(1)
+
+    // After 14 days Ana reveals: the first (5★) counts; revealing the second as well changes nothing.
+    const later = seen.sealedReviews[0]!.at + REVIEW_REVEAL_AFTER_MS
+    await revealReviews(ana.replica, signer, reviewsToReveal(seen.sealedReviews, ana.device.me, later))
+    await syncAll([ana, ben, cleo])
+    const after = await verified(cleo.replica.view())
+    expect(after.attestations.map((a) => a.review?.rating)).toEqual([5])
   })
 })

@@ -282,6 +282,8 @@ describe('verification refuses, with a named reason', () => {
     expectRejected(await verifyAttestation(webcrypto, await resign(credential, (doc) => (vouchOf(doc).strength = 5)), NOW), 'malformed')
     expectRejected(await verifyAttestation(webcrypto, await resign(credential, (doc) => (doc.extra = 'smuggled')), NOW), 'malformed')
     expectRejected(await verifyAttestation(webcrypto, await resign(credential, (doc) => (doc.validUntil = doc.validFrom!)), NOW), 'malformed')
+    // A vouch must lapse: one without an end is refused.
+    expectRejected(await verifyAttestation(webcrypto, await resign(credential, (doc) => delete doc.validUntil), NOW), 'malformed')
     const padded = JSON.stringify(credential).replace('{', `{${' '.repeat(MAX_CREDENTIAL_BYTES)}`)
     expectRejected(await verifyAttestation(webcrypto, padded, NOW), 'too-large')
     for (const input of [null, 42, 'not json', [credential], { ...credential, proof: [credential.proof] }]) {

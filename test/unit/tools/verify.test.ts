@@ -48,6 +48,17 @@ afterAll(async () => {
 })
 
 describe('npm run verify', () => {
+  it("refuses credentials about someone else, and a credential listed twice", async () => {
+    const aboutCleo = await issueVouch(ed, ana, { subject: memberIdOf(cleo.publicKey), strength: 3, scope: 'tools', circle: 'Elm Street', now: NOW, random })
+    const file = await exportFile('padded.json', encodeAttestationExport({ subject: memberIdOf(ben.publicKey), credentials: [credentials[0]!, credentials[0]!, aboutCleo] }))
+    const run = verify(file, '--at', AT)
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain(`1. ${credentials[0]!.id}: VALID`)
+    expect(run.stdout).toContain(`2. ${credentials[0]!.id}: REJECTED: malformed (listed twice)`)
+    expect(run.stdout).toContain(`3. ${aboutCleo.id}: REJECTED: malformed (about someone other than the file's subject)`)
+    expect(run.stdout).toContain('1 valid, 0 expired, not yet valid or revoked, 2 rejected.')
+  })
+
   it('prints issuer, subject, claim and validity of each credential and exits 0 when none is forged', async () => {
     const file = await exportFile('ben.json', encodeAttestationExport({ subject: memberIdOf(ben.publicKey), credentials }))
     const run = verify(file, '--at', AT)
