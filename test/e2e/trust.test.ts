@@ -104,6 +104,10 @@ describe('vouching between browsers', () => {
     expect(verify.stdout).toMatch(/vouch/i)
     expect(verify.stdout).toMatch(/valid/i)
 
+    // Shown someone's file from elsewhere, Cleo's app verifies it and keeps it apart.
+    await c.getByTestId('import-attestations').setInputFiles(file)
+    await expect.poll(() => c.getByTestId('import-summary').innerText()).toContain('Verified: 1 vouch and 0 reviews')
+
     // Ana takes her vouch back; Cleo's view of Ben follows.
     await a.getByTestId('vouch-revoke').click()
     await a.getByTestId('confirm-yes').click()
