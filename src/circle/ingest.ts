@@ -1,12 +1,15 @@
 /**
  * Receiving entries: every check of DESIGN's list, in order, stopping at the first failure with a
  * named reason — size → decodes → topic → signature → seq/prev (early entries wait) → decrypts →
- * payload → certificate / author known. What passes is returned grouped for the replica to store and
- * apply; nothing here touches a Y.Doc, so nothing unchecked can reach one.
+ * payload → certificate / author known. Signatures are checked per chained run (entry-chain.ts): the
+ * newest entry of a run of one feed vouches for the rest, and a run whose newest fails is checked
+ * entry by entry, so each rejection still names its entry. What passes is returned grouped for the
+ * replica to store and apply; nothing here touches a Y.Doc, so nothing unchecked can reach one.
  */
 import { toHex } from '../core/bytes'
 import type { Ed25519 } from '../core/ed25519'
-import { type Entry, checkEntry } from '../core/entry'
+import { type Entry, decodeForTopic } from '../core/entry'
+import { verifyChained } from '../core/entry-chain'
 import type { RejectReason } from '../core/errors'
 import type { FeedLog } from '../core/feed'
 import { verifyCertificate } from '../core/keys'
@@ -48,9 +51,12 @@ export interface IngestContext {
 export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): Promise<IngestBatch> {
   const result: IngestBatch = { appended: [], updates: new Map(), joined: [], rejected: [], buffered: 0, forks: [] }
   const seenHere = new Map<string, Entry>()
-  // Signatures are independent of each other and of feed order, so the batch is verified at once
-  // (WebCrypto runs them in parallel); everything after depends on order and runs one by one.
-  const checks = await Promise.all(batch.map((bytes) => checkEntry(context.ed, bytes, context.topic)))
+  // Signatures do not depend on feed state, so the whole batch is verified first (its runs in
+  // parallel); everything after depends on order and runs one by one.
+  const checks = batch.map((bytes) => decodeForTopic(bytes, context.topic))
+  const decoded = checks.flatMap((checked) => (checked.ok ? [checked.value] : []))
+  const { authentic } = await verifyChained(context.ed, decoded)
+  const trusted = new Set(decoded.filter((_, index) => authentic[index]))
   for (const checked of checks) {
     if (!checked.ok) {
       result.rejected.push({ reason: checked.reason, ...(checked.detail ? { detail: checked.detail } : {}) })
@@ -58,6 +64,10 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
     }
     const entry = checked.value
     const where = { feed: entry.feedId, seq: entry.seq }
+    if (!trusted.has(entry)) {
+      result.rejected.push({ reason: 'bad-signature', ...where })
+      continue
+    }
     const outcome = context.feeds.offer(entry)
     if ('reason' in outcome) {
       result.rejected.push({ reason: outcome.reason, ...where })

@@ -58,6 +58,20 @@ export class MemberDocs {
     return doc
   }
 
+  /** Whether the member's doc is open or opening. */
+  known(member: MemberId): boolean {
+    return this.#opening.has(member)
+  }
+
+  /**
+   * Takes `doc` as the doc of a member first seen just now (their join is being ingested, so nothing
+   * of theirs is stored to restore from); an already known member keeps theirs.
+   */
+  adopt(member: MemberId, doc: Y.Doc): void {
+    if (this.#opening.has(member)) return
+    this.#opening.set(member, Promise.resolve(this.#adopt(member, doc)))
+  }
+
   /** The doc if it is already open: for synchronous readers. */
   loaded(member: MemberId): Y.Doc | undefined {
     return this.#open.get(member)
@@ -92,9 +106,16 @@ export class MemberDocs {
     const doc = newMemberDoc()
     if (member === this.#init.me) this.#attachments.push(await this.#init.storage.attachDoc(this.#name(member), doc))
     else await this.#restore(member, doc, this.#saved.get(this.#name(member)))
+    return this.#adopt(member, doc)
+  }
+
+  #adopt(member: MemberId, doc: Y.Doc): Y.Doc {
     this.#open.set(member, doc)
     this.#init.onChange(member)
-    doc.on('update', () => this.#init.onChange(member))
+    // Not 'update': an update listener makes Yjs encode every transaction's update just to tell it.
+    doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0) this.#init.onChange(member)
+    })
     return doc
   }
 

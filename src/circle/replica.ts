@@ -1,12 +1,16 @@
 /**
  * One circle open on this device: its feeds, its member docs and its read model (DESIGN, "Feeds and
  * entries", "Member docs"). Local writes are Yjs transactions on the author's own doc whose update is
- * signed into this device's feed and stored before anyone is told; received entries go through
- * `ingestBatch` and only what passed every check is stored and applied. Writes and ingests run one at
- * a time, so a feed's seq never races.
+ * signed into this device's feed; received entries go through `ingestBatch` and only what passed
+ * every check is stored and applied. Writes and ingests run one at a time, so a feed's seq never races.
+ *
+ * Latency: a signed local entry is handed to the network as soon as it is signed, while it is being
+ * written; a received batch is applied to the docs while it is being written. Neither is ever
+ * counted as held (`heads()`, which peers see) before its write succeeded: an entry whose write fails
+ * stays in `#unsaved`, is written again before the next write or ingest, and counts only then.
  */
 import * as Y from 'yjs'
-import { fromHex, toHex } from '../core/bytes'
+import { concat, fromHex, toHex, utf8 } from '../core/bytes'
 import { circleTopic } from '../core/circle-secrets'
 import type { Ed25519 } from '../core/ed25519'
 import { decodeEntry } from '../core/entry'
@@ -19,13 +23,13 @@ import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraf
 import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, UnknownRecordError } from './errors'
 import { type Rejection, ingestBatch, toRecord } from './ingest'
-import { type FieldValue, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
+import { type FieldValue, newMemberDoc, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
 import { openPhoto, photoHash, sealPhoto } from './photos'
 import { MemberDocs } from './member-docs'
 import { CircleReadModel } from './read-model'
 import { Roster } from './roster'
 import type { CircleHandle, CircleRecord, CircleView, EntryRecord, Storage } from './types'
-import { applyChecked } from './update-check'
+import { type UpdateCheck, UpdateChecker, buildChecked } from './update-check'
 
 export interface ReplicaKeys {
   identity: SigningKeyPair
@@ -50,6 +54,7 @@ export interface IngestReport {
 }
 
 const REMOTE = Symbol('remote-entry')
+const DEVICE_CLAIM_DOMAIN = utf8('sharecircle/sync-device/v1\0')
 
 export class CircleReplica implements CircleHandle {
   readonly id: string
@@ -64,10 +69,17 @@ export class CircleReplica implements CircleHandle {
   readonly #readModel: CircleReadModel
   readonly #listeners = new Set<() => void>()
   readonly #entryListeners = new Set<(record: EntryRecord) => void>()
-  /** Signed local entries not yet durable (a full disk): retried before the next write. */
+  readonly #storedListeners = new Set<() => void>()
+  readonly #checker = new UpdateChecker()
+  /** Accepted entries (local or received) whose write has not succeeded yet: written with the next. */
   #unsaved: EntryRecord[] = []
+  /** Feed → highest stored seq: what this device holds for certain, and all it tells peers. */
+  readonly #stored = new Map<string, number>()
   #queue: Promise<unknown> = Promise.resolve()
   #notifyScheduled = false
+  /** While a local write is being signed, listeners wait (see #write). */
+  #notifyHeld = false
+  #notifyPending = false
   #closed = false
 
   private constructor(options: ReplicaOptions) {
@@ -108,6 +120,7 @@ export class CircleReplica implements CircleHandle {
     const { entries } = this.#options.storage
     const [heads, forks] = await Promise.all([entries.heads(this.topicHex), entries.getForks(this.topicHex)])
     this.#feeds.restore(heads)
+    for (const head of heads) this.#stored.set(head.feed, head.seq)
     for (const fork of forks) this.#feeds.freeze(fork.feed)
     const joins = await Promise.all(heads.map((head) => entries.getRange(this.topicHex, head.feed, 0, 0)))
     for (const record of joins.flat()) {
@@ -129,10 +142,39 @@ export class CircleReplica implements CircleHandle {
     return () => this.#listeners.delete(listener)
   }
 
-  /** Every entry this device stores, local or received, for the network layer to pass on. */
+  /**
+   * Every entry this device accepts, for the network layer to pass on: its own as soon as they are
+   * signed (their write may still be under way), received ones once they are stored.
+   */
   subscribeEntries(listener: (record: EntryRecord) => void): () => void {
     this.#entryListeners.add(listener)
     return () => this.#entryListeners.delete(listener)
+  }
+
+  /**
+   * Signs a sync session's context with this device's key, under its own domain tag (so the key that
+   * signs entries never signs anything that could be read as one): how a peer learns whose device it
+   * talks to.
+   */
+  async signDevice(context: Uint8Array): Promise<{ feed: Uint8Array; signature: Uint8Array }> {
+    const { device } = this.#options.keys
+    return { feed: device.publicKey, signature: await this.#options.ed.sign(device.secretKey, concat(DEVICE_CLAIM_DOMAIN, context)) }
+  }
+
+  /** Whether device `feed` signed `context` (see signDevice). */
+  verifyDevice(feed: Uint8Array, context: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    return this.#options.ed.verify(feed, concat(DEVICE_CLAIM_DOMAIN, context), signature)
+  }
+
+  /** The member a device (feed, hex) belongs to, once its join is here. */
+  memberOfDevice(feed: string): MemberId | undefined {
+    return this.#roster.memberOfFeed(feed)
+  }
+
+  /** Told whenever `heads()` grew: entries (own or received) became durable. */
+  subscribeStored(listener: () => void): () => void {
+    this.#storedListeners.add(listener)
+    return () => this.#storedListeners.delete(listener)
   }
 
   /** A member doc's Yjs state vector and raw contents, to compare replicas (sync status, tests). */
@@ -146,8 +188,9 @@ export class CircleReplica implements CircleHandle {
     return (await this.#options.storage.entries.getRange(this.topicHex, feed, from, to)).map((record) => record.bytes)
   }
 
+  /** Feed → head seq of what is stored: an entry still being written is not counted. */
   heads(): Map<string, number> {
-    return new Map(this.#feeds.heads().map((head) => [head.feed, head.seq]))
+    return new Map(this.#stored)
   }
 
   /** Receives entries from anywhere (a peer, a relay, a file); see ingest.ts for the checks. */
@@ -167,28 +210,33 @@ export class CircleReplica implements CircleHandle {
         batch,
       )
       const records = result.appended.map((entry) => toRecord(this.topicHex, entry))
-      try {
-        await entries.putEntries(records)
-      } catch (error) {
-        // Nothing of this batch is durable, so nothing of it may count as received: forget it all.
-        this.#feeds.restore(await entries.heads(this.topicHex))
-        throw error
-      }
-      for (const fork of result.forks) await entries.putFork(this.topicHex, fork.feed, fork.seq, fork.entries)
-      for (const member of result.joined) {
-        await this.#docs.doc(member)
-        this.#readModel.invalidate(member)
-      }
+      // A member first seen in this batch has nothing stored to restore: their doc is built from
+      // what this batch brings (checked as it is built), below.
+      const fresh = new Set(result.joined.filter((member) => member !== this.me && !this.#docs.known(member)))
+      for (const member of result.joined) if (!fresh.has(member)) await this.#docs.doc(member)
+      // Applied while the write runs: the docs show the entries a write sooner. Nothing unstored is
+      // counted as held, and if the write fails the entries stay accepted (a resend is a duplicate,
+      // never applied twice) and are written again with the next write or ingest.
+      const stored = this.#persist(records)
+      stored.catch(() => undefined)
       for (const [member, list] of result.updates) {
-        const check = applyChecked(await this.#docs.doc(member), list.map((item) => item.update), REMOTE)
+        const updates = list.map((item) => item.update)
+        // Checked and adopted in one synchronous step, so nothing can open the doc in between.
+        const check =
+          fresh.has(member) && !this.#docs.known(member)
+            ? this.#adopt(member, buildChecked(updates))
+            : this.#checker.apply(await this.#docs.doc(member), updates, REMOTE)
         for (const index of check.bad) {
           const { entry } = list[index]!
           result.rejected.push({ reason: 'bad-update', feed: entry.feedId, seq: entry.seq })
         }
       }
-      await this.#docs.save(new Set([...result.joined, ...result.updates.keys()]))
-      for (const record of records) this.#emitEntry(record)
+      for (const member of fresh) if (!result.updates.has(member)) this.#docs.adopt(member, newMemberDoc())
+      for (const member of result.joined) this.#readModel.invalidate(member)
       if (result.joined.length > 0) this.#scheduleNotify()
+      await stored
+      for (const fork of result.forks) await entries.putFork(this.topicHex, fork.feed, fork.seq, fork.entries)
+      await this.#docs.save(new Set([...result.joined, ...result.updates.keys()]))
       return { accepted: records.length, buffered: result.buffered, rejected: result.rejected }
     })
   }
@@ -272,9 +320,11 @@ export class CircleReplica implements CircleHandle {
     if (this.#closed) return
     this.#closed = true
     await this.#queue.catch(() => undefined)
+    this.#checker.clear()
     await this.#docs.close()
     this.#listeners.clear()
     this.#entryListeners.clear()
+    this.#storedListeners.clear()
   }
 
   /** The caller's own live record, or a typed error: members edit only what they wrote. */
@@ -302,24 +352,62 @@ export class CircleReplica implements CircleHandle {
 
   #write(write: (doc: Y.Doc) => void): Promise<void> {
     return this.#serial(async () => {
-      const update = transactUpdate(await this.#docs.doc(this.me), write)
-      if (update) await this.#append({ type: 'update', update })
+      const doc = await this.#docs.doc(this.me)
+      // Peers hear of a local edit before this device re-renders it: the render waits for the
+      // signature instead of the signature for the render.
+      this.#notifyHeld = true
+      try {
+        const update = transactUpdate(doc, write)
+        if (update) await this.#append({ type: 'update', update })
+      } finally {
+        this.#releaseNotify()
+      }
     })
   }
 
-  /** Signs the payload as this device's next entry and makes it durable (with anything left unsaved). */
+  /**
+   * Signs the payload as this device's next entry, hands it to the network, and makes it durable
+   * (with anything left unsaved); resolves once it is.
+   */
   async #append(payload: Payload): Promise<void> {
     if (this.#closed) throw new CircleClosedError()
-    const { keys, ed, random, now, circle, storage } = this.#options
+    const { keys, ed, random, now, circle } = this.#options
     const init = { device: keys.device, topic: this.topic, circleKey: circle.key, ed, random, now }
-    const entry = await nextEntry(init, this.#feeds.head(toHex(keys.device.publicKey)), payload)
+    const entry = await nextEntry(init, this.#feeds.head(this.#ownFeed), payload)
     const outcome = this.#feeds.offer(entry)
     if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
-    this.#unsaved.push(record)
-    await storage.entries.putEntries(this.#unsaved)
-    this.#unsaved = []
     this.#emitEntry(record)
+    this.#releaseNotify()
+    // Listeners pass the entry on in a microtask (the network batches what one task produced); let
+    // that go out before the write's own synchronous start.
+    await Promise.resolve()
+    await this.#persist([record])
+  }
+
+  #adopt(member: MemberId, built: UpdateCheck & { doc: Y.Doc }): UpdateCheck {
+    this.#docs.adopt(member, built.doc)
+    return built
+  }
+
+  get #ownFeed(): string {
+    return toHex(this.#options.keys.device.publicKey)
+  }
+
+  /**
+   * Writes these records together with any left from a failed write; only once the write succeeded
+   * do they count in `heads()`, and received ones are passed on (this device's own already were).
+   * On failure they all stay unsaved.
+   */
+  async #persist(records: EntryRecord[]): Promise<void> {
+    const batch = [...this.#unsaved, ...records]
+    this.#unsaved = batch
+    if (batch.length === 0) return
+    await this.#options.storage.entries.putEntries(batch)
+    this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))
+    for (const record of batch) if ((this.#stored.get(record.feed) ?? -1) < record.seq) this.#stored.set(record.feed, record.seq)
+    for (const listener of this.#storedListeners) listener()
+    for (const record of batch) if (record.feed !== this.#ownFeed) this.#emitEntry(record)
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -332,7 +420,20 @@ export class CircleReplica implements CircleHandle {
     for (const listener of this.#entryListeners) listener(record)
   }
 
+  #releaseNotify(): void {
+    if (!this.#notifyHeld) return
+    this.#notifyHeld = false
+    if (this.#notifyPending) {
+      this.#notifyPending = false
+      this.#scheduleNotify()
+    }
+  }
+
   #scheduleNotify(): void {
+    if (this.#notifyHeld) {
+      this.#notifyPending = true
+      return
+    }
     if (this.#notifyScheduled) return
     this.#notifyScheduled = true
     queueMicrotask(() => {

@@ -13,13 +13,13 @@ import { concat, equalBytes, sha256, toHex, utf8 } from './bytes'
 import { NONCE_BYTES } from './circle-secrets'
 import type { Ed25519 } from './ed25519'
 import { type Checked, accept, reject } from './errors'
-import { WireError, readBytes, readByte, readFixed, readUint } from './wire'
+import { WireError, readByte, readUint } from './wire'
 
 export const ENTRY_VERSION = 1
 export const MAX_ENTRY_BYTES = 256 * 1024
 export const HASH_BYTES = 32
 export const ZERO_HASH = new Uint8Array(HASH_BYTES)
-const SIGNATURE_BYTES = 64
+export const SIGNATURE_BYTES = 64
 const ENTRY_DOMAIN = utf8('sharecircle/entry/v1\0')
 
 export interface UnsignedEntry {
@@ -67,6 +67,47 @@ function assertShape(entry: UnsignedEntry): void {
   if (!Number.isSafeInteger(entry.timestamp) || entry.timestamp < 0) throw new RangeError('Entry timestamp must be a whole number')
 }
 
+/**
+ * The canonical bytes of an entry from its fields and signature, without checking either: for
+ * rebuilding an entry that travelled in a compact form (entry-run.ts); the checks run on the result.
+ */
+export function encodeEntry(unsigned: UnsignedEntry, signature: Uint8Array): Uint8Array {
+  return concat(encodeBody(unsigned), signature)
+}
+
+/**
+ * Reads an entry's fields in wire order; throws WireError on bytes that are not one entry. The fields
+ * are views into `bytes`, not copies: the caller owns `bytes` and must not change it afterwards.
+ */
+export function readEntryFields(bytes: Uint8Array): { unsigned: UnsignedEntry; signature: Uint8Array } {
+  const decoder = decoding.createDecoder(bytes)
+  if (readByte(decoder) !== ENTRY_VERSION) throw new WireError('unknown version')
+  const unsigned: UnsignedEntry = {
+    topic: view(decoder, 32),
+    feed: view(decoder, 32),
+    seq: readUint(decoder),
+    prev: view(decoder, HASH_BYTES),
+    timestamp: readUint(decoder),
+    nonce: view(decoder, NONCE_BYTES),
+    ciphertext: view(decoder, readLength(decoder)),
+  }
+  const signature = view(decoder, SIGNATURE_BYTES)
+  if (decoder.pos !== bytes.length) throw new WireError('trailing bytes')
+  return { unsigned, signature }
+}
+
+/** `length` bytes as a view, bounds checked (wire.ts's readers copy; entries are read by the thousand). */
+function view(decoder: decoding.Decoder, length: number): Uint8Array {
+  if (decoder.pos + length > decoder.arr.length) throw new WireError('Unexpected end of bytes')
+  return decoding.readUint8Array(decoder, length)
+}
+
+function readLength(decoder: decoding.Decoder): number {
+  const length = readUint(decoder)
+  if (length > MAX_ENTRY_BYTES) throw new WireError('Length over its limit')
+  return length
+}
+
 /** Signs an entry with the device's secret key. Throws RangeError on a malformed local entry. */
 export async function signEntry(ed: Ed25519, deviceSecret: Uint8Array, unsigned: UnsignedEntry): Promise<Entry> {
   assertShape(unsigned)
@@ -84,22 +125,11 @@ export async function signEntry(ed: Ed25519, deviceSecret: Uint8Array, unsigned:
 export function decodeEntry(bytes: Uint8Array): Checked<Entry> {
   if (bytes.length > MAX_ENTRY_BYTES) return reject('too-large', `${bytes.length} bytes`)
   try {
-    const decoder = decoding.createDecoder(bytes)
-    if (readByte(decoder) !== ENTRY_VERSION) return reject('malformed', 'unknown version')
-    const unsigned: UnsignedEntry = {
-      topic: readFixed(decoder, 32),
-      feed: readFixed(decoder, 32),
-      seq: readUint(decoder),
-      prev: readFixed(decoder, HASH_BYTES),
-      timestamp: readUint(decoder),
-      nonce: readFixed(decoder, NONCE_BYTES),
-      ciphertext: readBytes(decoder, MAX_ENTRY_BYTES),
-    }
-    const signature = readFixed(decoder, SIGNATURE_BYTES)
-    if (decoder.pos !== bytes.length) return reject('malformed', 'trailing bytes')
-    const body = bytes.subarray(0, bytes.length - SIGNATURE_BYTES)
-    if (!equalBytes(encodeBody(unsigned), body)) return reject('malformed', 'not canonical')
+    // One private copy; the entry's fields are views into it.
     const copy = bytes.slice()
+    const { unsigned, signature } = readEntryFields(copy)
+    const body = copy.subarray(0, copy.length - SIGNATURE_BYTES)
+    if (!equalBytes(encodeBody(unsigned), body)) return reject('malformed', 'not canonical')
     return accept({ ...unsigned, signature, bytes: copy, hash: sha256(copy), feedId: toHex(unsigned.feed) })
   } catch (error) {
     if (error instanceof WireError) return reject('malformed', error.message)
@@ -115,8 +145,8 @@ export function peekEntryPosition(bytes: Uint8Array): { feed: string; seq: numbe
   try {
     const decoder = decoding.createDecoder(bytes)
     if (readByte(decoder) !== ENTRY_VERSION) return undefined
-    readFixed(decoder, 32)
-    const feed = toHex(readFixed(decoder, 32))
+    view(decoder, 32)
+    const feed = toHex(view(decoder, 32))
     return { feed, seq: readUint(decoder) }
   } catch (error) {
     if (error instanceof WireError) return undefined
@@ -129,14 +159,21 @@ export async function verifyEntrySignature(ed: Ed25519, entry: Entry): Promise<b
   return ed.verify(entry.feed, concat(ENTRY_DOMAIN, body), entry.signature)
 }
 
+/** Size → decodes → known topic: the checks before the signature, which entry-chain.ts may batch. */
+export function decodeForTopic(bytes: Uint8Array, topic: Uint8Array): Checked<Entry> {
+  const decoded = decodeEntry(bytes)
+  if (!decoded.ok) return decoded
+  if (!equalBytes(decoded.value.topic, topic)) return reject('unknown-topic')
+  return decoded
+}
+
 /**
  * The first checks every received entry passes, in DESIGN's order: size → decodes → known topic →
  * signature. Feed continuity, decryption and payload come after (feed.ts, payload.ts).
  */
 export async function checkEntry(ed: Ed25519, bytes: Uint8Array, topic: Uint8Array): Promise<Checked<Entry>> {
-  const decoded = decodeEntry(bytes)
+  const decoded = decodeForTopic(bytes, topic)
   if (!decoded.ok) return decoded
-  if (!equalBytes(decoded.value.topic, topic)) return reject('unknown-topic')
   if (!(await verifyEntrySignature(ed, decoded.value))) return reject('bad-signature')
   return decoded
 }

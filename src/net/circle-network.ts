@@ -23,7 +23,10 @@ import { discoveryTopic, gossipTopic } from './topics'
 
 /** What the network needs of an open circle (CircleReplica has it). */
 export interface NetworkReplica extends SyncReplica {
+  /** New entries to pass on (own ones as soon as signed, received ones once stored). */
   subscribeEntries(listener: (record: EntryRecord) => void): () => void
+  /** Told when `heads()` grew: peers in sync are then told what is held (`have`). */
+  subscribeStored(listener: () => void): () => void
 }
 
 /** What the network needs of a circle's record: its id, key and the relays named in its invite. */
@@ -40,6 +43,8 @@ export type ConnectionKind = (typeof CONNECTION_KINDS)[number]
 
 export interface PeerStatus {
   peer: string
+  /** The member whose device this is, once its session proved it (a member id, for the view's names). */
+  member: string | undefined
   kind: ConnectionKind
   /** Both sides finished catching up and each holds every entry the other does. */
   upToDate: boolean
@@ -84,6 +89,8 @@ interface OpenCircle {
   relayPeers: Set<string>
   links: Map<string, Link>
   pending: Uint8Array[]
+  /** A `have` to every peer is queued for the end of this task. */
+  announcing: boolean
   /** Positions (`feed:seq`) that came by gossip: already on gossip, not published again. */
   gossipSeen: Set<string>
   gossipStats: { received: number; rejected: number }
@@ -141,6 +148,7 @@ export class CircleNetwork {
       relayPeers: new Set(circle.relays.map((text) => peerIdOf(multiaddr(text))!)),
       links: new Map(),
       pending: [],
+      announcing: false,
       gossipSeen: new Set(),
       gossipStats: { received: 0, rejected: 0 },
       lastSyncedAt: undefined,
@@ -149,7 +157,12 @@ export class CircleNetwork {
     this.#circles.set(circle.id, open)
     this.#byTopic.set(toHex(replica.topic), open)
     this.#byGossip.set(open.gossip, open)
-    open.unsubscribe = replica.subscribeEntries((record) => this.#queue(open, record.bytes))
+    const unsubscribeEntries = replica.subscribeEntries((record) => this.#queue(open, record.bytes))
+    const unsubscribeStored = replica.subscribeStored(() => this.#announce(open))
+    open.unsubscribe = () => {
+      unsubscribeEntries()
+      unsubscribeStored()
+    }
     services.pubsub.subscribe(open.gossip)
     services.discovery.join(open.discovery)
     // A circle added while connected: the other side may have opened this circle before we had it.
@@ -185,6 +198,7 @@ export class CircleNetwork {
       if (upToDate) link.lastSyncedAt = open.lastSyncedAt = now
       peers.push({
         peer,
+        member: session?.remoteMember,
         kind: connectionKind(link.connection),
         upToDate,
         lastSyncedAt: link.lastSyncedAt,
@@ -301,6 +315,18 @@ export class CircleNetwork {
   #queue(open: OpenCircle, entry: Uint8Array): void {
     open.pending.push(entry)
     if (open.pending.length === 1) queueMicrotask(() => void this.#flush(open))
+  }
+
+  /** Tells every peer in sync what is now stored here, once per task however many writes finished. */
+  #announce(open: OpenCircle): void {
+    if (open.announcing) return
+    open.announcing = true
+    queueMicrotask(() => {
+      open.announcing = false
+      if (this.#stopped) return
+      for (const link of open.links.values()) link.channel.announce().catch(() => undefined)
+      this.#refresh()
+    })
   }
 
   async #flush(open: OpenCircle): Promise<void> {

@@ -15,6 +15,8 @@ export type ChannelEnd = NonNullable<SessionStep['closed']> | 'too-large' | 'str
 export class SyncChannel {
   /** Settles when the conversation is over, with why. */
   readonly done: Promise<ChannelEnd>
+  /** Bytes moved on the stream, frames included: what the wire carried. */
+  readonly traffic = { sent: 0, received: 0 }
   #session: SyncSession | undefined
   readonly #stream: Stream
 
@@ -43,12 +45,18 @@ export class SyncChannel {
     if (this.#session) await this.#send(this.#session.push(entries))
   }
 
+  /** Tells the peer what this side has stored since it last said (`have`), if anything. */
+  async announce(): Promise<void> {
+    if (this.#session) await this.#send(this.#session.announce())
+  }
+
   async #run(sessionFor: (hello: SyncMessage) => SyncSession | undefined, options: AbortOptions): Promise<ChannelEnd> {
     const stream = this.#stream
     try {
       if (this.#session) await this.#send(this.#session.start(), options)
       const decoder = new LengthPrefixedDecoder({ maxDataLength: MESSAGE_LIMITS.bytes })
       for await (const chunk of stream) {
+        this.traffic.received += chunk.byteLength
         for (const frame of decoder.decode(chunk)) {
           const message = readMessage(frame.subarray())
           if (!message.ok) return await this.#end(message.reason === 'too-large' ? 'too-large' : 'malformed', ERROR_CODES.malformed)
@@ -83,7 +91,9 @@ export class SyncChannel {
       const body = encodeMessage(message)
       const frame = encoding.createEncoder()
       encoding.writeVarUint8Array(frame, body)
-      if (!this.#stream.send(encoding.toUint8Array(frame))) await this.#stream.onDrain(options)
+      const bytes = encoding.toUint8Array(frame)
+      this.traffic.sent += bytes.length
+      if (!this.#stream.send(bytes)) await this.#stream.onDrain(options)
     }
   }
 }

@@ -1,16 +1,20 @@
 /**
- * The sync protocol's messages (/sharecircle/sync/1.0.0; byte layouts in PROTOCOL.md). One flat
+ * The sync protocol's messages (/sharecircle/sync/2.0.0; byte layouts in PROTOCOL.md). One flat
  * file: numeric message types and verb-first write/read pairs over lib0 encoders. Nothing here
- * touches a stream: the caller frames each message (length-prefixed) and owns the I/O.
+ * touches a stream: the caller frames each message (length-prefixed) and owns the I/O. Version 2
+ * added `runs` (entries in the compact form of runs of one feed's entries, core/entry-run.ts) and
+ * `have` (what the sender now holds: the ack that "up to date" rests on) and `device` (which
+ * member's device speaks, so status can name it).
  */
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { MAX_ENTRY_BYTES } from '../core/entry'
+import { type EntryRun, RunFaultError, readRun, writeRun } from '../core/entry-run'
 import { type Checked, accept, reject } from '../core/errors'
 import { WireError, expectEnd, readBytes, readByte, readFixed, readText, readUint } from '../core/wire'
 
-export const SYNC_PROTOCOL = '/sharecircle/sync/1.0.0'
-export const SYNC_VERSION = 1
+export const SYNC_PROTOCOL = '/sharecircle/sync/2.0.0'
+export const SYNC_VERSION = 2
 
 export const MESSAGE = {
   hello: 0,
@@ -20,6 +24,9 @@ export const MESSAGE = {
   want: 4,
   done: 5,
   error: 6,
+  runs: 7,
+  have: 8,
+  device: 9,
 } as const
 
 export const MESSAGE_LIMITS = {
@@ -32,6 +39,7 @@ export const MESSAGE_LIMITS = {
 
 export const NONCE_BYTES = 32
 export const MAC_BYTES = 32
+export const SIGNATURE_BYTES = 64
 
 export interface FeedLength {
   /** The feed's device public key. */
@@ -48,6 +56,12 @@ export type SyncMessage =
   | { type: 'want'; feed: Uint8Array; from: number; to: number }
   | { type: 'done' }
   | { type: 'error'; code: number; text: string }
+  /** At most MESSAGE_LIMITS.entries entries in all. */
+  | { type: 'runs'; runs: EntryRun[] }
+  /** Feeds whose stored length grew since the sender last said: same layout as `heads`. */
+  | { type: 'have'; heads: FeedLength[] }
+  /** Which device (feed key) speaks, signed by it over this session (see sync-session.ts). */
+  | { type: 'device'; feed: Uint8Array; signature: Uint8Array }
 
 export const ERROR_CODES = { unknownTopic: 1, badProof: 2, misbehaving: 3, malformed: 4, tooLarge: 5 } as const
 
@@ -63,13 +77,23 @@ export function writeProof(encoder: encoding.Encoder, mac: Uint8Array): void {
   encoding.writeUint8Array(encoder, mac)
 }
 
-export function writeHeads(encoder: encoding.Encoder, heads: FeedLength[]): void {
-  encoding.writeUint8(encoder, MESSAGE.heads)
+export function writeHeads(encoder: encoding.Encoder, heads: FeedLength[], type: number = MESSAGE.heads): void {
+  encoding.writeUint8(encoder, type)
   encoding.writeVarUint(encoder, heads.length)
   for (const head of heads) {
     encoding.writeUint8Array(encoder, head.feed)
     encoding.writeVarUint(encoder, head.length)
   }
+}
+
+export function writeHave(encoder: encoding.Encoder, heads: FeedLength[]): void {
+  writeHeads(encoder, heads, MESSAGE.have)
+}
+
+export function writeDevice(encoder: encoding.Encoder, feed: Uint8Array, signature: Uint8Array): void {
+  encoding.writeUint8(encoder, MESSAGE.device)
+  encoding.writeUint8Array(encoder, feed)
+  encoding.writeUint8Array(encoder, signature)
 }
 
 export function writeEntries(encoder: encoding.Encoder, entries: Uint8Array[]): void {
@@ -93,6 +117,12 @@ export function writeError(encoder: encoding.Encoder, code: number, text: string
   encoding.writeUint8(encoder, MESSAGE.error)
   encoding.writeVarUint(encoder, code)
   encoding.writeVarString(encoder, text.slice(0, MESSAGE_LIMITS.errorText))
+}
+
+export function writeRuns(encoder: encoding.Encoder, runs: EntryRun[]): void {
+  encoding.writeUint8(encoder, MESSAGE.runs)
+  encoding.writeVarUint(encoder, runs.length)
+  for (const run of runs) writeRun(encoder, run)
 }
 
 export function encodeMessage(message: SyncMessage): Uint8Array {
@@ -119,6 +149,15 @@ export function encodeMessage(message: SyncMessage): Uint8Array {
     case 'error':
       writeError(encoder, message.code, message.text)
       break
+    case 'runs':
+      writeRuns(encoder, message.runs)
+      break
+    case 'have':
+      writeHave(encoder, message.heads)
+      break
+    case 'device':
+      writeDevice(encoder, message.feed, message.signature)
+      break
   }
   return encoding.toUint8Array(encoder)
 }
@@ -134,6 +173,20 @@ function readEntries(decoder: decoding.Decoder): Uint8Array[] {
   if (count > MESSAGE_LIMITS.entries) throw new WireError('Too many entries')
   // An oversized entry is read whole and left to the entry checks, which name it `too-large`.
   return Array.from({ length: count }, () => readBytes(decoder, MESSAGE_LIMITS.bytes))
+}
+
+/** Runs whose entries add up to at most MESSAGE_LIMITS.entries; each run names its own faults. */
+function readRuns(decoder: decoding.Decoder): EntryRun[] {
+  const count = readUint(decoder)
+  if (count === 0 || count > MESSAGE_LIMITS.entries) throw new WireError('Bad run count')
+  const runs: EntryRun[] = []
+  let room = MESSAGE_LIMITS.entries
+  for (let i = 0; i < count; i++) {
+    const run = readRun(decoder, room)
+    room -= run.items.length
+    runs.push(run)
+  }
+  return runs
 }
 
 /** Reads one message; never throws on peer input. */
@@ -165,12 +218,22 @@ export function readMessage(bytes: Uint8Array): Checked<SyncMessage> {
       case MESSAGE.error:
         message = { type: 'error', code: readUint(decoder), text: readText(decoder, MESSAGE_LIMITS.errorText * 4) }
         break
+      case MESSAGE.runs:
+        message = { type: 'runs', runs: readRuns(decoder) }
+        break
+      case MESSAGE.have:
+        message = { type: 'have', heads: readHeads(decoder) }
+        break
+      case MESSAGE.device:
+        message = { type: 'device', feed: readFixed(decoder, 32), signature: readFixed(decoder, SIGNATURE_BYTES) }
+        break
       default:
         return reject('malformed', `unknown message type ${type}`)
     }
     expectEnd(decoder)
     return accept(message)
   } catch (error) {
+    if (error instanceof RunFaultError) return reject('malformed', `run: ${error.fault}`)
     if (error instanceof WireError) return reject('malformed', error.message)
     throw error
   }

@@ -4,10 +4,13 @@
  * sides prove they hold the circle key (a MAC over fresh nonces and both peer ids, so a proof can be
  * neither replayed nor relayed); only then do heads and entries move: what the other lacks, each feed
  * oldest first, in bounded messages, then `done`. After that, new entries are pushed as they appear.
- * A peer whose entries keep failing the checks is dropped.
+ * Consecutive entries of one feed travel as compact runs (core/entry-run.ts), which the receiver
+ * expands back into the exact entry bytes before any check. What each side holds is known only from
+ * what it said: its heads, then `have` acks whenever what it has stored grows (never from what it
+ * sent, which it may not have stored yet). A peer whose entries keep failing the checks is dropped.
  */
 import { concat, equalBytes, fromHex, sha256, toHex, utf8 } from '../core/bytes'
-import { peekEntryPosition } from '../core/entry'
+import { type EntryRun, expandRun, toRuns } from '../core/entry-run'
 import type { RejectReason } from '../core/errors'
 import { equalConstantTime, hmacSha256 } from '../core/hmac'
 import type { RandomBytes } from '../core/random'
@@ -21,6 +24,12 @@ export interface SyncReplica {
   /** Stored entries of one feed with from ≤ seq ≤ to, oldest first. */
   range(feed: string, from: number, to: number): Promise<Uint8Array[]>
   ingest(batch: Uint8Array[]): Promise<{ accepted: number; buffered: number; rejected: Array<{ reason: RejectReason }> }>
+  /** Signs `context` (this session, see #deviceContext) with this device's key; absent: not sent. */
+  signDevice?(context: Uint8Array): Promise<{ feed: Uint8Array; signature: Uint8Array }>
+  /** Whether `signature` is device `feed`'s over `context` (as signDevice makes it). */
+  verifyDevice?(feed: Uint8Array, context: Uint8Array, signature: Uint8Array): Promise<boolean>
+  /** The member a device (hex) belongs to, once its join is known. */
+  memberOfDevice?(feed: string): string | undefined
 }
 
 export interface SyncSessionInit {
@@ -54,14 +63,19 @@ const DEFAULT_STRIKES = 20
 export class SyncSession {
   state: SessionState = 'greeting'
   readonly stats = { sent: 0, received: 0, accepted: 0, rejected: new Map<RejectReason, number>() }
-  /** What the peer said it holds, updated as entries flow both ways. */
+  /** What the peer said it holds (its heads, then its `have` acks). */
   readonly remoteHeads = new Map<string, number>()
+  /** The device (feed, hex) this peer proved to be (`device`), once it has. */
+  remoteDevice: string | undefined
+  /** What we said we hold: `have` tells the peer only what grew since. */
+  readonly #told = new Map<string, number>()
   #remoteDone = false
   #strikes = 0
   readonly #init: SyncSessionInit
   readonly #nonce: Uint8Array
   #remoteNonce: Uint8Array | undefined
   #proofSent = false
+  #deviceClaim: Promise<{ feed: Uint8Array; signature: Uint8Array } | undefined> | undefined
 
   constructor(init: SyncSessionInit) {
     this.#init = init
@@ -70,6 +84,11 @@ export class SyncSession {
 
   start(): SyncMessage[] {
     return this.#init.initiator ? [this.#hello()] : []
+  }
+
+  /** The member whose device the peer proved to be; known once that member's join is here too. */
+  get remoteMember(): string | undefined {
+    return this.remoteDevice === undefined ? undefined : this.#init.replica.memberOfDevice?.(this.remoteDevice)
   }
 
   /** "Up to date": the peer finished sending, and each side holds every entry the other does. */
@@ -98,15 +117,26 @@ export class SyncSession {
   push(entries: Uint8Array[]): SyncMessage[] {
     if (this.state !== 'syncing') return []
     this.stats.sent += entries.length
-    // Not counted as held yet: "up to date" waits until the peer shows it has them (today, by
-    // passing them on to its in-sync peers, this one included).
-    return chunk(entries).map((batch) => ({ type: 'entries', entries: batch }))
+    // Not counted as held by the peer until it says so (`have`).
+    return toMessages(entries)
   }
 
-  #noteHeld(entries: Uint8Array[]): void {
-    for (const entry of entries) {
-      const position = peekEntryPosition(entry)
-      if (position && (this.remoteHeads.get(position.feed) ?? -1) < position.seq) this.remoteHeads.set(position.feed, position.seq)
+  /** A `have` for whatever this replica has stored since it last told the peer; nothing if nothing grew. */
+  announce(): SyncMessage[] {
+    if (this.state !== 'syncing') return []
+    const grown: FeedLength[] = []
+    for (const [feed, seq] of this.#init.replica.heads()) {
+      if ((this.#told.get(feed) ?? -1) >= seq) continue
+      this.#told.set(feed, seq)
+      grown.push({ feed: fromHex(feed)!, length: seq + 1 })
+    }
+    return grown.length > 0 ? [{ type: 'have', heads: grown }] : []
+  }
+
+  #noteHeld(heads: FeedLength[]): void {
+    for (const head of heads) {
+      const feed = toHex(head.feed)
+      if (head.length > 0 && (this.remoteHeads.get(feed) ?? -1) < head.length - 1) this.remoteHeads.set(feed, head.length - 1)
     }
   }
 
@@ -122,14 +152,24 @@ export class SyncSession {
     const send: SyncMessage[] = this.#init.initiator ? [] : [this.#hello()]
     send.push({ type: 'proof', mac: this.#mac(this.#init.localPeer, this.#init.remotePeer, this.#nonce, message.nonce) })
     this.#proofSent = true
+    // Signed now, while the proof travels; sent only once the peer's proof checks out.
+    const context = this.#deviceContext(this.#init.localPeer, this.#init.remotePeer, this.#nonce, message.nonce)
+    this.#deviceClaim = this.#init.replica.signDevice?.(context).catch(() => undefined)
     return { send }
   }
 
   async #onProof(mac: Uint8Array): Promise<SessionStep> {
     const expected = this.#mac(this.#init.remotePeer, this.#init.localPeer, this.#remoteNonce!, this.#nonce)
     if (!this.#proofSent || !equalConstantTime(mac, expected)) return this.#close('bad-proof')
+    const send: SyncMessage[] = []
+    const device = await this.#deviceClaim
+    if (device) send.push({ type: 'device', ...device })
+    // Syncing from here: heads go out with the state, so nobody sees it before they do.
     this.state = 'syncing'
-    return { send: [{ type: 'heads', heads: this.#localHeads() }] }
+    const heads = this.#init.replica.heads()
+    for (const [feed, seq] of heads) this.#told.set(feed, seq)
+    send.push({ type: 'heads', heads: [...heads].map(([feed, seq]) => ({ feed: fromHex(feed)!, length: seq + 1 })) })
+    return { send }
   }
 
   async #onSync(message: SyncMessage): Promise<SessionStep> {
@@ -138,40 +178,48 @@ export class SyncSession {
         return { send: await this.#onHeads(message.heads) }
       case 'entries':
         return this.#onEntries(message.entries)
+      case 'runs':
+        return this.#onEntries(message.runs.flatMap(expandRun))
       case 'want':
         return { send: await this.#missing(toHex(message.feed), message.from, message.to) }
       case 'done':
         this.#remoteDone = true
         return { send: [] }
+      case 'have':
+        this.#noteHeld(message.heads)
+        return { send: [] }
+      case 'device':
+        return this.#onDevice(message.feed, message.signature)
       default:
         return this.#close('malformed')
     }
   }
 
   async #onHeads(heads: FeedLength[]): Promise<SyncMessage[]> {
-    for (const head of heads) if (head.length > 0) this.remoteHeads.set(toHex(head.feed), head.length - 1)
-    const send: SyncMessage[] = []
+    this.#noteHeld(heads)
+    // Every missing range at once, so small feeds share messages (one ingest each on the other side).
+    const entries: Uint8Array[] = []
     for (const [feed, seq] of this.#init.replica.heads()) {
       const theirs = this.remoteHeads.get(feed) ?? -1
-      if (seq > theirs) send.push(...(await this.#missing(feed, theirs + 1, seq)))
+      if (seq > theirs) entries.push(...(await this.#stored(feed, theirs + 1, seq)))
     }
-    send.push({ type: 'done' })
-    return send
+    return [...toMessages(entries), { type: 'done' }]
   }
 
   /** Stored entries of a feed in bounded messages; what the peer asked beyond our head is not there. */
   async #missing(feed: string, from: number, to: number): Promise<SyncMessage[]> {
+    return toMessages(await this.#stored(feed, from, to))
+  }
+
+  /** Stored entries of one feed with from ≤ seq ≤ to (counted as sent; the peer's `have` says when it holds them). */
+  async #stored(feed: string, from: number, to: number): Promise<Uint8Array[]> {
     const head = this.#init.replica.heads().get(feed)
     if (head === undefined || fromHex(feed)?.length !== 32) return []
     const last = Math.min(to, head)
-    const send: SyncMessage[] = []
-    for (let start = from; start <= last; start += MESSAGE_LIMITS.entries) {
-      const entries = await this.#init.replica.range(feed, start, Math.min(last, start + MESSAGE_LIMITS.entries - 1))
-      this.stats.sent += entries.length
-      send.push(...chunk(entries).map((batch): SyncMessage => ({ type: 'entries', entries: batch })))
-    }
-    if (last >= from) this.remoteHeads.set(feed, Math.max(this.remoteHeads.get(feed) ?? -1, last))
-    return send
+    if (last < from) return []
+    const entries = await this.#init.replica.range(feed, from, last)
+    this.stats.sent += entries.length
+    return entries
   }
 
   async #onEntries(entries: Uint8Array[]): Promise<SessionStep> {
@@ -183,13 +231,23 @@ export class SyncSession {
       if (!HARMLESS.has(reason)) this.#strikes++
     }
     if (this.#strikes >= (this.#init.strikes ?? DEFAULT_STRIKES)) return this.#close('misbehaving')
-    // What the peer sent, it holds: keeps "up to date" honest while entries are pushed live.
-    this.#noteHeld(entries)
+    // The ack: what is now stored here (these entries, or the same ones from elsewhere).
+    return { send: this.announce() }
+  }
+
+  /** A claim that does not hold is ignored: the peer stays unnamed, the sync goes on. */
+  async #onDevice(feed: Uint8Array, signature: Uint8Array): Promise<SessionStep> {
+    if (this.remoteDevice === undefined) {
+      const context = this.#deviceContext(this.#init.remotePeer, this.#init.localPeer, this.#remoteNonce!, this.#nonce)
+      if (await this.#init.replica.verifyDevice?.(feed, context, signature)) this.remoteDevice = toHex(feed)
+    }
     return { send: [] }
   }
 
-  #localHeads(): FeedLength[] {
-    return [...this.#init.replica.heads()].map(([feed, seq]) => ({ feed: fromHex(feed)!, length: seq + 1 }))
+  /** What a device signs to say it speaks in this session: the topic, both nonces and both peer ids. */
+  #deviceContext(prover: Uint8Array, verifier: Uint8Array, proverNonce: Uint8Array, verifierNonce: Uint8Array): Uint8Array {
+    const lengths = new Uint8Array([prover.length, verifier.length])
+    return concat(this.#init.replica.topic, proverNonce, verifierNonce, lengths, prover, verifier)
   }
 
   #mac(prover: Uint8Array, verifier: Uint8Array, proverNonce: Uint8Array, verifierNonce: Uint8Array): Uint8Array {
@@ -211,13 +269,60 @@ export class SyncSession {
   }
 }
 
+/** A message carries at most this many entry bytes: a quarter of the limit, so framing always fits. */
+const MESSAGE_ENTRY_BYTES = MESSAGE_LIMITS.bytes / 4
+
+/**
+ * Entries as messages: runs of one feed's consecutive entries in compact `runs` messages, anything
+ * else (never expected from our own storage) in plain `entries` messages; each message bounded in
+ * entries and bytes. A run is never split across messages.
+ */
+function toMessages(entries: Uint8Array[]): SyncMessage[] {
+  const messages: SyncMessage[] = []
+  let loose: Uint8Array[] = []
+  let runs: EntryRun[] = []
+  let items = 0
+  let bytes = 0
+  // Each kind is flushed before the other is added, so entries keep their order.
+  const flushLoose = () => {
+    messages.push(...chunk(loose).map((batch): SyncMessage => ({ type: 'entries', entries: batch })))
+    loose = []
+  }
+  const flushRuns = () => {
+    if (runs.length > 0) messages.push({ type: 'runs', runs })
+    runs = []
+    items = 0
+    bytes = 0
+  }
+  for (const part of toRuns(entries, { items: MESSAGE_LIMITS.entries, bytes: MESSAGE_ENTRY_BYTES })) {
+    if (part instanceof Uint8Array) {
+      flushRuns()
+      loose.push(part)
+      continue
+    }
+    flushLoose()
+    const size = runBytes(part)
+    if (items + part.items.length > MESSAGE_LIMITS.entries || bytes + size > MESSAGE_ENTRY_BYTES) flushRuns()
+    runs.push(part)
+    items += part.items.length
+    bytes += size
+  }
+  flushLoose()
+  flushRuns()
+  return messages
+}
+
+function runBytes(run: EntryRun): number {
+  return run.items.reduce((sum, item) => sum + item.ciphertext.length + 100, 100)
+}
+
 /** Splits entries into messages of at most MESSAGE_LIMITS.entries entries and about a quarter of the byte limit. */
 function chunk(entries: Uint8Array[]): Uint8Array[][] {
   const batches: Uint8Array[][] = []
   let batch: Uint8Array[] = []
   let bytes = 0
   for (const entry of entries) {
-    if (batch.length > 0 && (batch.length >= MESSAGE_LIMITS.entries || bytes + entry.length > MESSAGE_LIMITS.bytes / 4)) {
+    if (batch.length > 0 && (batch.length >= MESSAGE_LIMITS.entries || bytes + entry.length > MESSAGE_ENTRY_BYTES)) {
       batches.push(batch)
       batch = []
       bytes = 0

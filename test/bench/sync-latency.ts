@@ -5,16 +5,20 @@
  * does that); prints one JSON line.
  *
  * Latency runs from A's save click to the moment B's catalogue shows the new title (a mutation
- * observer in B), on the shared wall clock (performance.timeOrigin + performance.now()).
+ * observer in B), on the shared wall clock (performance.timeOrigin + performance.now()). The app is
+ * built afresh into .bench/sync-dist each run, so the numbers are of the code as it is now.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { startRelay } from '../../src/relay/start-relay'
-import { DIST, ensureBuilt, launchChromium, newProfile } from '../e2e/support/app'
+import { build } from 'vite'
+import { launchChromium, newProfile } from '../e2e/support/app'
 import { median, percentile } from './stats'
 
+const ROOT = resolve(import.meta.dirname, '../..')
+const DIST = resolve(ROOT, '.bench/sync-dist')
 const EDITS = 30
 const PINGS = 100
 
@@ -64,7 +68,7 @@ async function datachannelRtt(a: Page, b: Page): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  await ensureBuilt()
+  await build({ root: ROOT, logLevel: 'warn', build: { outDir: DIST, emptyOutDir: true } })
   const keyDir = await mkdtemp(join(tmpdir(), 'sharecircle-bench-'))
   const relay = await startRelay({ host: '127.0.0.1', port: 0, dist: DIST, keyFile: join(keyDir, 'relay.key') })
   const browser = await launchChromium()

@@ -131,6 +131,10 @@ export async function startChurnMember(init: ChurnInit): Promise<ChurnMember> {
     heads: () => replica.heads(),
     range: (feed, from, to) => replica.range(feed, from, to),
     subscribeEntries: (listener) => replica.subscribeEntries(listener),
+    subscribeStored: (listener) => replica.subscribeStored(listener),
+    signDevice: (context) => replica.signDevice(context),
+    verifyDevice: (feed, context, signature) => replica.verifyDevice(feed, context, signature),
+    memberOfDevice: (feed) => replica.memberOfDevice(feed),
     ingest: async (batch) => {
       if (ofGeneration !== generation || !nodeRunning) throw new Error(`${init.name}'s node was killed`)
       const report = await replica.ingest(batch)

@@ -1,5 +1,5 @@
 /**
- * A sync stream driven by hand, for a hostile peer: it opens /sharecircle/sync/1.0.0 on a real
+ * A sync stream driven by hand, for a hostile peer: it opens the sync protocol (SYNC_PROTOCOL) on a real
  * connection, proves the circle key with a real SyncSession (so it passes the proof like any member),
  * and from then on sends whatever messages the test crafts, recording every message the other side
  * sends. Framing is the protocol's own (length-prefixed encodeMessage), as SyncChannel writes it.

@@ -1,14 +1,15 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fromHex } from '../../../src/core/bytes'
+import { fromHex, toHex } from '../../../src/core/bytes'
 import { tweetnaclEd25519 } from '../../../src/core/ed25519'
 import { ZERO_HASH, signEntry } from '../../../src/core/entry'
 import { issueCertificate, newSigningKeyPair } from '../../../src/core/keys'
 import { sealPayload } from '../../../src/core/payload'
 import { Device } from '../../../src/circle/device'
 import type { CircleReplica } from '../../../src/circle/replica'
+import type { Storage } from '../../../src/circle/types'
 import type { OfferDraft } from '../../../src/core/model'
-import { newTestDevice } from '../../support/circle-fixtures'
+import { newTestDevice, openTestStorage, testEnvironment } from '../../support/circle-fixtures'
 
 const drill: OfferDraft = {
   kind: 'thing',
@@ -170,6 +171,108 @@ describe('a circle on one device', () => {
     const reopened = await (await Device.load(ben.storage))!.openCircle(b.id)
     cleanups.push(() => reopened.close())
     expect((await sync(a, reopened, ana.storage)).rejected.map((r) => r.reason)).toContain('frozen')
+  })
+})
+
+/** Real storage whose entry writes fail while `full` is set, as on a full disk. */
+function fillable(storage: Storage) {
+  const disk = { full: false }
+  const entries = storage.entries
+  const wrapped: Storage = {
+    ...storage,
+    entries: {
+      ...entries,
+      putEntries: async (records) => {
+        if (disk.full) throw new DOMException('The disk is full', 'QuotaExceededError')
+        return entries.putEntries(records)
+      },
+    },
+  }
+  return { storage: wrapped, disk }
+}
+
+async function withFillableMember(seed: number) {
+  const ana = await newTestDevice('Ana', seed)
+  const raw = await openTestStorage('Ben')
+  const ben = fillable(raw)
+  const device = await Device.create(ben.storage, 'Ben', testEnvironment(seed + 1))
+  cleanups.push(() => ana.device.close(), () => device.close())
+  const circle = await ana.device.createCircle({ name: 'Elm Street', description: '' })
+  await device.joinCircle(circle)
+  const a = await ana.device.openCircle(circle.id)
+  const b = await device.openCircle(circle.id)
+  const benFeed = toHex((await raw.records.getDevice())!.deviceSecret.slice(32))
+  return { ana, a, b, ben: { ...ben, raw, feed: benFeed } }
+}
+
+describe('writes that fail', () => {
+  it('applies received entries while storing them; a failed write counts nothing as held, and is done with the next ingest', async () => {
+    const { ana, a, b, ben } = await withFillableMember(61)
+    await a.addOffer(drill)
+    const anaFeed = [...a.heads().keys()].find((feed) => !b.heads().has(feed))!
+    const entries = (await ana.storage.entries.getAll(a.topicHex)).map((record) => record.bytes)
+    const passedOn: number[] = []
+    b.subscribeEntries((record) => passedOn.push(record.seq))
+
+    ben.disk.full = true
+    await expect(b.ingest(entries)).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    // Applied while the write ran; but not held, not passed on, not in storage.
+    expect(b.view().offers.map((offer) => offer.title)).toEqual(['Cordless drill'])
+    expect(b.heads().has(anaFeed)).toBe(false)
+    expect(passedOn).toEqual([])
+    expect((await ben.raw.entries.getAll(b.topicHex)).some((record) => record.feed === anaFeed)).toBe(false)
+
+    ben.disk.full = false
+    // The same entries again: already accepted, so duplicates (never applied twice); the pending
+    // write goes first and now succeeds.
+    const again = await b.ingest(entries)
+    expect(again.accepted).toBe(0)
+    expect(new Set(again.rejected.map((rejection) => rejection.reason))).toEqual(new Set(['duplicate']))
+    expect(b.heads().get(anaFeed)).toBe(a.heads().get(anaFeed))
+    expect((await ben.raw.entries.getAll(b.topicHex)).filter((record) => record.feed === anaFeed)).toHaveLength(entries.length)
+    expect(passedOn).toHaveLength(entries.length)
+    expect(b.view().offers).toHaveLength(1)
+  })
+
+  it('passes a local entry on as soon as it is signed; it counts as held only once written, with the next write if need be', async () => {
+    const { b, ben } = await withFillableMember(71)
+    const before = b.heads().get(ben.feed)!
+    const passedOn: number[] = []
+    const heldWhenTold: number[] = []
+    b.subscribeEntries((record) => passedOn.push(record.seq))
+    b.subscribeStored(() => heldWhenTold.push(b.heads().get(ben.feed)!))
+
+    ben.disk.full = true
+    await expect(b.addOffer(drill)).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    expect(passedOn).toEqual([before + 1])
+    expect(b.heads().get(ben.feed)).toBe(before)
+    expect(heldWhenTold).toEqual([])
+
+    ben.disk.full = false
+    await b.addOffer({ ...drill, title: 'Ladder' })
+    expect(passedOn).toEqual([before + 1, before + 2])
+    expect(b.heads().get(ben.feed)).toBe(before + 2)
+    expect(heldWhenTold).toEqual([before + 2])
+    const stored = await ben.raw.entries.getRange(b.topicHex, ben.feed, before + 1, before + 2)
+    expect(stored.map((record) => record.seq)).toEqual([before + 1, before + 2])
+  })
+})
+
+describe('verifying a batch by its hash chains', () => {
+  it('rejects only a forged entry in the middle of a batch; the entries after it wait, then apply when the real one comes', async () => {
+    const { ana, a, b } = await twoMembers()
+    for (let i = 0; i < 6; i++) await a.addOffer({ ...drill, title: `Tool ${i}` })
+    const feed = [...a.heads().keys()].find((key) => !b.heads().has(key))!
+    const records = await ana.storage.entries.getRange(a.topicHex, feed, 0, a.heads().get(feed)!)
+    const forged = records[4]!.bytes.slice()
+    forged.set(new Uint8Array(64).fill(7), forged.length - 64)
+    const batch = records.map((record, index) => (index === 4 ? forged : record.bytes))
+    const report = await b.ingest(batch)
+    expect(report.rejected).toEqual([{ reason: 'bad-signature', feed, seq: 4 }])
+    expect(report.buffered).toBe(records.length - 5)
+    const missing = await b.ingest([records[4]!.bytes])
+    expect(missing.accepted).toBe(records.length - 4)
+    expect(b.view().offers.map((offer) => offer.title).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `Tool ${i}`))
   })
 })
 

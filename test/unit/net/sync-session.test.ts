@@ -4,7 +4,7 @@ import { utf8 } from '../../../src/core/bytes'
 import { seededRandom } from '../../../src/core/random'
 import type { CircleReplica } from '../../../src/circle/replica'
 import { encodeMessage, readMessage, type SyncMessage } from '../../../src/net/sync-messages'
-import { SyncSession } from '../../../src/net/sync-session'
+import { SyncSession, type SyncReplica } from '../../../src/net/sync-session'
 import { newTestDevice } from '../../support/circle-fixtures'
 import { randomOfferDraft } from '../../support/drafts'
 
@@ -69,10 +69,52 @@ describe('sync sessions between real replicas', () => {
     expect(sa.upToDate).toBe(false)
     await converse(sa, sb, sa.push(pushed))
     expect(b.view().offers).toHaveLength(41)
-    // B holds everything; A learns that B has the entry only when B shows it (an echo, or an ack).
+    // B acked what it stored (`have`), so A knows B holds the entry; B counts nothing it was merely
+    // sent as held by A, until A says what it has stored.
+    expect(sa.upToDate).toBe(true)
+    expect(sb.upToDate).toBe(false)
+    await converse(sa, sb, sa.announce())
     expect(sb.upToDate).toBe(true)
-    expect(sa.upToDate).toBe(false)
+    // Nothing grew since: no message.
+    expect(sa.announce()).toEqual([])
     pushed = []
+  })
+
+  it('each side learns whose device the other is; a claim replayed from another session names nobody', async () => {
+    const { circle, replicas } = await members(2)
+    const [a, b] = replicas as [CircleReplica, CircleReplica]
+    const claims: Array<{ feed: Uint8Array; signature: Uint8Array }> = []
+    const recording: SyncReplica = {
+      topic: a.topic,
+      heads: () => a.heads(),
+      range: (feed, from, to) => a.range(feed, from, to),
+      ingest: (batch) => a.ingest(batch),
+      signDevice: async (context) => {
+        const claim = await a.signDevice(context)
+        claims.push(claim)
+        return claim
+      },
+    }
+    const sa = new SyncSession({ replica: recording, circleKey: circle.key, localPeer: utf8('peer-a'), remotePeer: utf8('peer-b'), random: seededRandom(31), initiator: true })
+    const sb = session(b, circle.key, 'peer-b', 'peer-a', false, 32)
+    await converse(sa, sb)
+    expect(sb.remoteMember).toBe(a.me)
+    // A's wrapper cannot check claims: B stays unnamed to it, and the sync did not mind.
+    expect(sa.remoteMember).toBeUndefined()
+    expect(sa.upToDate && sb.upToDate).toBe(true)
+
+    // The same signed claim, replayed into a new session (new nonces): it does not verify.
+    const replay: SyncReplica = { ...recording, signDevice: async () => claims[0]! }
+    const sa2 = new SyncSession({ replica: replay, circleKey: circle.key, localPeer: utf8('peer-a'), remotePeer: utf8('peer-b'), random: seededRandom(33), initiator: true })
+    const sb2 = session(b, circle.key, 'peer-b', 'peer-a', false, 34)
+    await converse(sa2, sb2)
+    expect(sb2.state).toBe('syncing')
+    expect(sb2.remoteMember).toBeUndefined()
+    // Both real replicas name each other.
+    const sa3 = session(a, circle.key, 'peer-a', 'peer-b', true, 35)
+    const sb3 = session(b, circle.key, 'peer-b', 'peer-a', false, 36)
+    await converse(sa3, sb3)
+    expect([sa3.remoteMember, sb3.remoteMember]).toEqual([b.me, a.me])
   })
 
   it('a peer without the circle key is dropped before any entry moves', async () => {
@@ -130,8 +172,10 @@ describe('sync sessions between real replicas', () => {
     await converse(sa, sb)
     const [feed] = [...a.heads()].find(([f]) => f)!
     const reply = await sa.receive({ type: 'want', feed: Uint8Array.from(Buffer.from(feed, 'hex')), from: 2, to: 3 })
+    // One compact run of the two entries, from seq 2.
     expect(reply.send).toHaveLength(1)
-    expect(reply.send[0]!.type === 'entries' && reply.send[0]!.entries.length).toBe(2)
+    const [message] = reply.send
+    expect(message?.type === 'runs' && message.runs.map((run) => [run.seq, run.items.length])).toEqual([[2, 2]])
     expect((await sa.receive({ type: 'want', feed: new Uint8Array(32), from: 0, to: 10 })).send).toEqual([])
   })
 })
