@@ -5,6 +5,8 @@
  * the app as a person types), and signatures in the browser. Medians of repeated runs; nothing here
  * asserts a target (machines are shared and noisy): targets are printed next to the results.
  *
+ * `BENCH_ONLY=trust npm run bench` runs only the trust rows (trust per viewer at 1,000 members and
+ * 20,000 attestations; verifying those attestations with WebCrypto and tweetnacl).
  * `BENCH_ONLY=sync npm run bench` runs only the sync rows (first sync, repeated BENCH_SYNC_RUNS
  * times, default 3; edit → visible between two browsers) and writes them to .bench/sync-results.md.
  */
@@ -23,6 +25,7 @@ import { type SignatureResult, measureSignatures } from './signatures'
 import { formatMs, median, percentile } from './stats'
 import { measureAppKeystrokes, measureAppStart } from './app-bench'
 import { type FirstSyncResult, measureFirstSync } from './first-sync'
+import { type TrustResult, type VerifyResult, measureAttestationVerify, measureTrust, syntheticTrustCircle } from './trust'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const OUT = resolve(ROOT, '.bench/dist')
@@ -120,10 +123,38 @@ async function syncOnly(): Promise<void> {
   await writeFile(resolve(ROOT, '.bench/sync-results.md'), `${table}\n`)
 }
 
+/** Trust for one viewer, and verifying every attestation of the same synthetic circle both ways. */
+async function trustRows(): Promise<string[]> {
+  process.stdout.write('Node: signing a synthetic circle of 1,000 members and 20,000 attestations…\n')
+  const circle = await syntheticTrustCircle({ signed: true })
+  const trust: TrustResult = await measureTrust(circle)
+  process.stdout.write('Node: verifying its attestations, WebCrypto and tweetnacl…\n')
+  const verify: VerifyResult[] = await measureAttestationVerify(circle)
+  const base = verify.find((r) => r.implementation === 'tweetnacl')
+  return [
+    `| Trust for one viewer (personalised PageRank, ${trust.members} members, ${trust.attestations} attestations; graph built once in ${formatMs(trust.graphMs)}) | median ${formatMs(trust.medianMs)}, p90 ${formatMs(trust.p90Ms)} (${trust.viewers} viewers) | ≤ 50 ms |`,
+    ...verify.map(
+      (r) =>
+        `| Node 22: verify ${r.total} attestations (eddsa-jcs-2022), ${r.implementation}${r.note ? ` — ${r.note}` : ''} | ${Math.round(r.perSecond)}/s${base && r !== base ? ` (${Math.round(r.perSecond / base.perSecond)}× tweetnacl)` : ''}; ${r.measured} in ${formatMs(r.ms)} | — |`,
+    ),
+  ]
+}
+
+/** BENCH_ONLY=trust: the trust rows alone. */
+async function trustOnly(): Promise<void> {
+  const rows = await trustRows()
+  const table = ['| What | Result | Target |', '|---|---|---|', ...rows].join('\n')
+  process.stdout.write(`\n${table}\n`)
+  await mkdir(resolve(ROOT, '.bench'), { recursive: true })
+  await writeFile(resolve(ROOT, '.bench/trust-results.md'), `${table}\n`)
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'sync') return syncOnly()
-  if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: only "sync" is known`)
+  if (process.env.BENCH_ONLY === 'trust') return trustOnly()
+  if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: only "sync" and "trust" are known`)
   const rows: string[] = []
+  const trust = await trustRows()
   process.stdout.write('Node: signatures…\n')
   const fast = await detectEd25519()
   const nodeSignatures = [await measureSignatures(tweetnaclEd25519, 200), ...(fast.name === 'webcrypto' ? [await measureSignatures(fast, 2000)] : [])]
@@ -176,6 +207,7 @@ async function main(): Promise<void> {
       firstSyncRow(firstSync),
       ...signatureRows('Node 22', nodeSignatures),
       ...signatureRows('Chromium', browserSignatures),
+      ...trust,
     )
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${browser.version()}`
     const table = [`Machine: ${machine}`, '', '| What | Result | Target |', '|---|---|---|', ...rows].join('\n')
