@@ -72,6 +72,8 @@ describe('sync between browsers', () => {
     // A and B talk directly: the panel says so (and the row's kind is WebRTC).
     await expect.poll(async () => (await readPeers(a)).some((peer) => peer.kind === 'webrtc' && /direct/.test(peer.text)), { timeout: 15_000 }).toBe(true)
     await expect.poll(async () => (await readPeers(b)).some((peer) => peer.kind === 'webrtc' && /up to date/.test(peer.text)), { timeout: 15_000 }).toBe(true)
+    // Each side names the other's device by its member (a device claim signed for this session).
+    await expect.poll(async () => (await readPeers(a)).some((peer) => /Ben's device/.test(peer.text)), { timeout: 15_000 }).toBe(true)
 
     // The relay goes away; the direct connection carries on.
     await relay!.close()
