@@ -13,16 +13,18 @@ import { readBookingSides, readMessages, type BookingSides } from '../core/booki
 import {
   bookingActions,
   canAccept,
+  canAutoAccept,
   canExtend,
   checkRequest,
   type BookingAction,
   type RequestDraft,
 } from '../core/booking-rules'
-import type { Booking, Id, IsoDate, MemberId, Message, Offer, Want } from '../core/model'
+import type { ThreadMessage } from '../core/messages'
+import type { Booking, Id, IsoDate, MemberId, Offer, Want } from '../core/model'
 import { LIMITS } from '../core/model'
 import { cleanText } from '../core/text'
-import { isIsoDate } from '../core/validate-fields'
-import { BookingActionError, RequestRefusedError, UnknownBookingError } from './bookings-errors'
+import { isIsoDate, isRecord, own } from '../core/validate-fields'
+import { BookingActionError, BookingIdTakenError, RequestRefusedError, UnknownBookingError } from './bookings-errors'
 import { writeRecord, type FieldValue } from './member-doc'
 import type { CircleView, MemberView } from './types'
 
@@ -35,9 +37,9 @@ export interface BookingCircle {
 }
 
 const sidesCache = new WeakMap<MemberView, BookingSides>()
-const messagesCache = new WeakMap<MemberView, Message[]>()
+const messagesCache = new WeakMap<MemberView, ThreadMessage[]>()
 const bookingsCache = new WeakMap<CircleView, { today: IsoDate; bookings: Booking[] }>()
-const allMessagesCache = new WeakMap<CircleView, Message[]>()
+const allMessagesCache = new WeakMap<CircleView, ThreadMessage[]>()
 
 function sidesOf(member: MemberView): BookingSides {
   let sides = sidesCache.get(member)
@@ -49,7 +51,7 @@ function sidesOf(member: MemberView): BookingSides {
   return sides
 }
 
-function messagesOf(member: MemberView): Message[] {
+function messagesOf(member: MemberView): ThreadMessage[] {
   let messages = messagesCache.get(member)
   if (!messages) {
     messages = readMessages(member.id, member.raw.messages, [])
@@ -69,7 +71,7 @@ export function circleBookings(view: CircleView, today: IsoDate): Booking[] {
 }
 
 /** Every message of every member. */
-export function circleMessages(view: CircleView): Message[] {
+export function circleMessages(view: CircleView): ThreadMessage[] {
   let messages = allMessagesCache.get(view)
   if (!messages) {
     messages = [...view.members.values()].flatMap(messagesOf)
@@ -78,7 +80,10 @@ export function circleMessages(view: CircleView): Message[] {
   return messages
 }
 
-/** The booking with this id; one where `me` is a side comes first should two borrowers share an id. */
+/**
+ * The booking with this id where `me` is a side (there is at most one: booking-circle.ts), else the
+ * first of others' bookings under that id.
+ */
 export function findBooking(bookings: readonly Booking[], id: Id, me: MemberId): Booking | undefined {
   const matches = bookings.filter((booking) => booking.id === id)
   return matches.find((booking) => booking.borrower === me || booking.owner === me) ?? matches[0]
@@ -135,15 +140,30 @@ export async function actOnBooking(circle: BookingCircle, id: Id, action: Bookin
   if (!booking || (booking.borrower !== circle.me && booking.owner !== circle.me)) throw new UnknownBookingError()
   if (!bookingActions(booking, circle.me).includes(action)) throw new BookingActionError(action, 'not-allowed')
   const offer = findOffer(view, booking.owner, booking.offer)
-  const siblings = offerBookings(bookings, booking)
+  const siblings = offerBookings(bookings, { owner: booking.owner, id: booking.offer })
   if (action === 'accept' && !canAccept(offer, siblings, booking)) throw new BookingActionError(action, 'clash')
   if (action === 'grant-extension' && !canExtend(offer, siblings, booking)) throw new BookingActionError(action, 'clash')
+  if (booking.owner === circle.me && !isOwnAnswerSlot(view, booking)) throw new BookingIdTakenError()
   const fields = stepFields(booking, action, circle.clock.now(), detail)
   await circle.writeOwn((doc) => writeRecord(doc, 'bookings', booking.id, fields))
 }
 
+/**
+ * Whether the owner's own doc may take this booking's answer under its id: empty there, or already
+ * this booking's answer. Writing over anything else would merge this answer into another record.
+ */
+function isOwnAnswerSlot(view: CircleView, booking: Booking): boolean {
+  const records = view.members.get(booking.owner)?.raw.bookings
+  const existing = isRecord(records) ? own(records, booking.id) : undefined
+  if (existing === undefined) return true
+  if (!isRecord(existing) || own(existing, 'requested') !== undefined) return false
+  return own(existing, 'borrower') === booking.borrower && own(existing, 'offer') === booking.offer
+}
+
 function stepFields(booking: Booking, action: BookingAction, now: number, detail: ActionDetail): Record<string, FieldValue> {
-  const answer = { borrower: booking.borrower, offer: booking.offer }
+  // An answer copies what it answers: an acceptance counts only while the request still says this.
+  const { from, to, count } = booking.borrowerSide
+  const answer = { borrower: booking.borrower, offer: booking.offer, from: from ?? null, to: to ?? null, count }
   switch (action) {
     case 'cancel':
       return { cancelled: now }
@@ -165,49 +185,66 @@ function stepFields(booking: Booking, action: BookingAction, now: number, detail
     case 'close':
       return { closed: now, condition: cleanText(detail.condition ?? '', LIMITS.note).text }
     case 'grant-extension':
-    case 'refuse-extension':
-      return { extension: action === 'grant-extension' ? 'granted' : 'refused', extensionFor: booking.extendTo ?? null, extensionAt: now }
+      return { extension: 'granted', extensionFor: booking.extendTo ?? null, extensionAt: now, grantedTo: booking.extendTo ?? null }
+    case 'refuse-extension': {
+      // Saying no to more days does not take back days already agreed: they are written down again,
+      // for answers from before `grantedTo` that kept them only in `extensionFor`.
+      const fields: Record<string, FieldValue> = { extension: 'refused', extensionFor: booking.extendTo ?? null, extensionAt: now }
+      const asked = booking.borrowerSide.to
+      if (booking.to !== undefined && asked !== undefined && booking.to > asked) fields.grantedTo = booking.to
+      return fields
+    }
   }
 }
 
 /** Adds a message to a booking's thread; only its two sides may write there. */
 export async function sendMessage(circle: BookingCircle, booking: Booking, text: string): Promise<Id> {
   if (booking.borrower !== circle.me && booking.owner !== circle.me) throw new BookingActionError('message', 'not-allowed')
-  return writeMessage(circle, booking.id, text, undefined)
+  return writeMessage(circle, booking.id, text, undefined, booking.borrower)
 }
 
 /** "I can help": answers a want with one of this member's own offers. */
 export async function answerWant(circle: BookingCircle, want: Want, offer: Offer, text: string): Promise<Id> {
   if (offer.owner !== circle.me || want.owner === circle.me) throw new BookingActionError('message', 'not-allowed')
-  return writeMessage(circle, want.id, text, offer.id)
+  return writeMessage(circle, want.id, text, offer.id, undefined)
 }
 
-async function writeMessage(circle: BookingCircle, thread: Id, text: string, offer: Id | undefined): Promise<Id> {
+async function writeMessage(circle: BookingCircle, thread: Id, text: string, offer: Id | undefined, borrower: MemberId | undefined): Promise<Id> {
   const clean = cleanText(text, LIMITS.message, { multiline: true }).text
   if (clean === '' && offer === undefined) throw new BookingActionError('message', 'empty')
   const id = circle.clock.newId()
-  const fields: Record<string, FieldValue> = { thread, at: circle.clock.now(), text: clean, offer: offer ?? null }
+  // The borrower with the id names the booking: another borrower's booking under the same id is another thread.
+  const fields: Record<string, FieldValue> = { thread, at: circle.clock.now(), text: clean, offer: offer ?? null, borrower: borrower ?? null }
   await circle.writeOwn((doc) => writeRecord(doc, 'messages', id, fields))
   return id
 }
 
 /**
- * Accepts, on the owner's device, new requests on their offers set to auto-accept members they
- * vouched for, when `eligible` says so and the request fits. Idempotent: an accepted request is no
- * longer "requested", and should two devices both accept it, their answers are the same. Returns the
- * ids accepted.
+ * Accepts, on the owner's device, new requests on their offers set to auto-accept, when `eligible`
+ * says so and the request meets everything a borrower is told before asking (canAutoAccept, as of
+ * `today`). Passes over the circle again after each pass that accepted something, since a request may
+ * have arrived while it was writing, until a pass finds nothing more. Idempotent: an accepted request
+ * is no longer "requested", and should two devices both accept it, their answers are the same.
+ * Returns the ids accepted.
  */
 export async function autoAcceptRequests(circle: BookingCircle, eligible: (borrower: MemberId, offer: Offer) => boolean, today: IsoDate): Promise<Id[]> {
-  const view = circle.view()
-  const bookings = circleBookings(view, today)
   const accepted: Id[] = []
-  for (const booking of bookings) {
-    if (booking.owner !== circle.me || booking.state !== 'requested' || booking.ownerSide !== undefined) continue
-    const offer = findOffer(view, booking.owner, booking.offer)
-    if (!offer || offer.autoAccept === 'off' || offer.availability === 'paused' || !eligible(booking.borrower, offer)) continue
-    if (!canAccept(offer, offerBookings(circleBookings(circle.view(), today), offer), booking)) continue
-    await actOnBooking(circle, booking.id, 'accept', today)
-    accepted.push(booking.id)
+  const tried = new Set<string>()
+  for (;;) {
+    const view = circle.view()
+    const bookings = circleBookings(view, today)
+    const before = accepted.length
+    for (const booking of bookings) {
+      const key = `${booking.borrower}/${booking.id}`
+      if (tried.has(key) || booking.owner !== circle.me || booking.state !== 'requested' || booking.ownerSide !== undefined) continue
+      const offer = findOffer(view, booking.owner, booking.offer)
+      if (!offer || offer.autoAccept === 'off' || !eligible(booking.borrower, offer)) continue
+      // Each acceptance changes the circle: check against the bookings as they are now.
+      if (!canAutoAccept(offer, offerBookings(circleBookings(circle.view(), today), offer), booking, today)) continue
+      tried.add(key)
+      await actOnBooking(circle, booking.id, 'accept', today)
+      accepted.push(booking.id)
+    }
+    if (accepted.length === before) return accepted
   }
-  return accepted
 }

@@ -4,18 +4,39 @@
  * as an owner (it has `decision`). Each is read through its own field table only (BORROWER, OWNER in
  * validate-records.ts), so a field of the other side written into a record is never even looked at:
  * a borrower who writes `decision: 'accepted'` into their own request has written nothing anyone reads.
+ * Beyond the OWNER table, an answer also carries the request's terms as the owner accepted them (read
+ * with the borrower's rules) and `grantedTo`; a message may name the borrower of its booking.
  * Like every reader in core, these never throw and report each flaw as a ReadProblem.
  */
-import type { BorrowerSide, Id, MemberId, Message, OwnerSide, ReadProblem } from './model'
+import type { ThreadMessage } from './messages'
+import type { BorrowerSide, Id, IsoDate, MemberId, OwnerSide, ReadProblem } from './model'
 import { getter, BORROWER, MESSAGE, OWNER } from './validate-records'
-import { isRecord, isSafeId, own } from './validate-fields'
+import { isoDate, isRecord, isSafeId, memberId, own, type FieldReader } from './validate-fields'
 import { guarded, pathId, problemsAt, readMap } from './validate'
+
+/** What a borrower asked for: an acceptance is an answer to exactly these. */
+export interface BookingTerms {
+  from: IsoDate | undefined
+  to: IsoDate | undefined
+  count: number
+}
+
+/** The owner's record as the booking rules read it: the model's OwnerSide and what binds it. */
+export interface OwnerRecord extends OwnerSide {
+  /** The request's terms as the owner saw them when answering; undefined in an answer written without. */
+  terms: BookingTerms | undefined
+  /** The last day the owner has agreed to through extensions; a later refusal never takes it back. */
+  grantedTo: IsoDate | undefined
+}
 
 /** A member's booking records, split by the side they speak for. */
 export interface BookingSides {
   asBorrower: BorrowerSide[]
-  asOwner: OwnerSide[]
+  asOwner: OwnerRecord[]
 }
+
+const optionalMember: FieldReader<MemberId | undefined> = (raw, report) =>
+  raw === undefined || raw === null ? undefined : memberId('Not a member')(raw, report)
 
 export function readBorrowerSide(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): BorrowerSide | undefined {
   const at = `bookings/${pathId(id)}`
@@ -63,7 +84,7 @@ export function readBorrowerSide(member: MemberId, id: Id, raw: unknown, problem
   })
 }
 
-export function readOwnerSide(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): OwnerSide | undefined {
+export function readOwnerSide(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): OwnerRecord | undefined {
   const at = `bookings/${pathId(id)}`
   return guarded(problems, member, at, undefined, () => {
     if (!isRecord(raw) || !isSafeId(id)) {
@@ -76,6 +97,8 @@ export function readOwnerSide(member: MemberId, id: Id, raw: unknown, problems: 
     const decision = get('decision', OWNER.decision)
     const decided = get('decided', OWNER.decided)
     if (borrower === undefined || offer === undefined || decision === undefined || decided === undefined) return undefined
+    // The terms are the borrower's fields copied at the answer, so they are read by the borrower's rules.
+    const terms = own(raw, 'count') === undefined ? undefined : { from: get('from', BORROWER.from), to: get('to', BORROWER.to), count: get('count', BORROWER.count) }
     return {
       id,
       owner: member,
@@ -89,6 +112,8 @@ export function readOwnerSide(member: MemberId, id: Id, raw: unknown, problems: 
       extension: get('extension', OWNER.extension),
       extensionFor: get('extensionFor', OWNER.extensionFor),
       extensionAt: get('extensionAt', OWNER.extensionAt),
+      terms,
+      grantedTo: get('grantedTo', isoDate),
     }
   })
 }
@@ -114,7 +139,7 @@ export function readBookingSides(member: MemberId, raw: unknown, problems: ReadP
   return sides
 }
 
-export function readMessage(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): Message | undefined {
+export function readMessage(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): ThreadMessage | undefined {
   const at = `messages/${pathId(id)}`
   return guarded(problems, member, at, undefined, () => {
     if (!isRecord(raw) || !isSafeId(id)) {
@@ -129,11 +154,11 @@ export function readMessage(member: MemberId, id: Id, raw: unknown, problems: Re
     const offer = get('offer', MESSAGE.offer)
     // A message says something or points at an offer; an empty one is nothing to show.
     if (text === '' && offer === undefined) return undefined
-    return { id, author: member, thread, at: sent, text, offer }
+    return { id, author: member, thread, at: sent, text, offer, borrower: get('borrower', optionalMember) }
   })
 }
 
 /** Reads a whole `messages` map; broken messages are left out. */
-export function readMessages(member: MemberId, raw: unknown, problems: ReadProblem[]): Message[] {
+export function readMessages(member: MemberId, raw: unknown, problems: ReadProblem[]): ThreadMessage[] {
   return readMap(member, 'messages', raw, problems, readMessage)
 }

@@ -3,7 +3,7 @@
  * the circle layer enforces before it writes. Pure: the bookings, the offer, who is asking and the day
  * come in; nothing is looked up.
  */
-import { addDays, eachDay, overlaps } from './booking-dates'
+import { addDays, daysBetween, eachDay, overlaps } from './booking-dates'
 import { RETURNS, capacityOf, unitsOf } from './booking-state'
 import type { Booking, BookingState, IsoDate, MemberId, Offer } from './model'
 
@@ -73,9 +73,15 @@ export interface RequestDraft {
   count: number
 }
 
+/** The longest range one request may ask for, in days; the longest any check looks at. */
+export const MAX_BOOKING_DAYS = 400
+
 export type RequestCheck =
   | { ok: true }
   | { ok: false; reason: 'own' | 'paused' | 'expired' | 'dates' | 'past' | 'blocked' | 'too-many' | 'taken'; days?: IsoDate[] }
+
+/** What `checkRequest` answers: a RequestCheck, or a range longer than MAX_BOOKING_DAYS. */
+export type RequestResult = RequestCheck | { ok: false; reason: 'too-long'; days?: undefined }
 
 /** Whether an offer should still be shown: a food gift past its best-before day leaves the catalogue. */
 export function isExpired(offer: Offer, today: IsoDate): boolean {
@@ -101,7 +107,7 @@ export function holding(bookings: readonly Booking[]): Booking[] {
  * Whether `borrower` may ask for this, and if not why, for instant feedback in the request form.
  * `bookings` are the offer's bookings; `except` leaves one out (when checking whether to accept it).
  */
-export function checkRequest(offer: Offer, bookings: readonly Booking[], draft: RequestDraft, borrower: MemberId, today: IsoDate, except?: Booking): RequestCheck {
+export function checkRequest(offer: Offer, bookings: readonly Booking[], draft: RequestDraft, borrower: MemberId, today: IsoDate, except?: Booking): RequestResult {
   if (offer.owner === borrower) return { ok: false, reason: 'own' }
   if (offer.availability === 'paused') return { ok: false, reason: 'paused' }
   if (isExpired(offer, today)) return { ok: false, reason: 'expired' }
@@ -116,13 +122,40 @@ export function checkRequest(offer: Offer, bookings: readonly Booking[], draft: 
   const { from, to } = draft
   if (from === undefined || to === undefined || to < from) return { ok: false, reason: 'dates' }
   if (from < today) return { ok: false, reason: 'past' }
-  const blocked = eachDay(from, to, 400).filter((day) => offer.blockedDates.includes(day))
+  // Every day of the range is checked below, and the resolver holds every day of it: no endless ranges.
+  if (daysBetween(from, to) + 1 > MAX_BOOKING_DAYS) return { ok: false, reason: 'too-long' }
+  const days = eachDay(from, to, MAX_BOOKING_DAYS)
+  const blocked = days.filter((day) => offer.blockedDates.includes(day))
   if (blocked.length > 0) return { ok: false, reason: 'blocked', days: blocked }
-  const taken = eachDay(from, to, 400).filter((day) => {
+  const taken = days.filter((day) => {
     const used = held.filter((booking) => booking.from !== undefined && booking.to !== undefined && overlaps(booking as { from: IsoDate; to: IsoDate }, { from: day, to: day }))
     return used.reduce((sum, booking) => sum + unitsOf(booking.kind, booking.count), units) > capacity
   })
   return taken.length > 0 ? { ok: false, reason: 'taken', days: taken } : { ok: true }
+}
+
+/**
+ * Whether an owner's device may accept this request by itself: it fits, and everything a borrower is
+ * told before asking holds too (not paused, no blocked day, nothing already past).
+ */
+export function canAutoAccept(offer: Offer, bookings: readonly Booking[], booking: Booking, today: IsoDate): boolean {
+  const { from, to, count } = booking.borrowerSide
+  const draft = { from, to, count }
+  return checkRequest(offer, bookings, draft, booking.borrower, today, booking).ok
+}
+
+/** The borrower rewrote the request after the owner accepted it: it waits for the owner again. */
+export function changedSinceAccepted(booking: Booking): boolean {
+  return booking.state === 'requested' && !booking.conflict && booking.ownerSide?.decision === 'accepted'
+}
+
+/** States in which the borrower has been accepted: only then do they learn where to pick it up. */
+const HANDOVER_SHOWN: readonly BookingState[] = ['accepted', 'handed-over', 'received', 'overdue', 'returned', 'closed']
+
+/** Whether `member` may see the offer's handover point on this booking: the owner always, the borrower once accepted. */
+export function showsHandover(booking: Booking, member: MemberId): boolean {
+  if (member === booking.owner) return true
+  return member === booking.borrower && HANDOVER_SHOWN.includes(booking.state)
 }
 
 /** Whether the owner can accept this request without a clash (shown before they try). */

@@ -7,13 +7,23 @@
  * the owner the request names and names that borrower and that offer. Steps out of order (a return
  * before any acceptance) change nothing.
  *
+ * An acceptance is bound to what was accepted: the owner's record copies the request's days and count,
+ * and an acceptance whose copy no longer matches the request (the borrower rewrote it afterwards) is
+ * not honoured: the booking is back to "requested", with the stale answer still shown to the owner
+ * (`changedSinceAccepted`), until the owner accepts the request as it now stands. A decline stands
+ * whatever the request says later. An answer written without terms is treated as changed.
+ *
+ * Extensions: the owner's `grantedTo` is the last day agreed so far; a later ask is a new question only
+ * beyond it, and refusing that question leaves what was granted before.
+ *
  * Capacity: the owner's acceptances of one offer are taken in order of (decision time, booking id,
  * borrower) and each stands only if it fits beside those that stood before it; one that does not is a
  * conflict, shown to the owner, and counts as not accepted. Every peer holding the same sides thus
  * computes the same bookings, whatever order the sides arrived in.
  */
+import type { OwnerRecord } from './booking-read'
 import { overlaps } from './booking-dates'
-import type { Booking, BookingState, BorrowerSide, ExtensionState, IsoDate, Offer, OfferKind, OwnerSide } from './model'
+import type { Booking, BookingState, BorrowerSide, ExtensionState, IsoDate, Offer, OfferKind } from './model'
 
 /** Kinds that come back: only these can be returned, extended or overdue. */
 export const RETURNS: Readonly<Record<OfferKind, boolean>> = { thing: true, space: true, ride: false, skill: false, gift: false }
@@ -43,14 +53,27 @@ export function unitsOf(kind: OfferKind, count: number): number {
 }
 
 /** The owner's side that answers this request, if the owner's doc holds one that matches it. */
-export function answerOf(request: BorrowerSide, owners: ReadonlyMap<string, OwnerSide>): OwnerSide | undefined {
+export function answerOf(request: BorrowerSide, owners: ReadonlyMap<string, OwnerRecord>): OwnerRecord | undefined {
   const answer = owners.get(`${request.owner}/${request.id}`)
   if (!answer || answer.owner !== request.owner || answer.borrower !== request.borrower || answer.offer !== request.offer) return undefined
   return answer
 }
 
+/** Whether the answer still answers the request as it stands: an acceptance only of the same days and count. */
+export function isHonoured(request: BorrowerSide, answer: OwnerRecord): boolean {
+  if (answer.decision !== 'accepted') return true
+  const { terms } = answer
+  return terms !== undefined && terms.from === request.from && terms.to === request.to && terms.count === request.count
+}
+
+/** The last day the owner agreed to through extensions (an answer from before `grantedTo` says it in `extensionFor`). */
+export function grantedEnd(answer: OwnerRecord | undefined): IsoDate | undefined {
+  if (!answer) return undefined
+  return answer.grantedTo ?? (answer.extension === 'granted' ? answer.extensionFor : undefined)
+}
+
 /** The state the two sides describe, before capacity and the day are considered. */
-export function stepState(kind: OfferKind, request: BorrowerSide, answer: OwnerSide | undefined): BookingState {
+export function stepState(kind: OfferKind, request: BorrowerSide, answer: OwnerRecord | undefined): BookingState {
   const started = answer?.handedOver !== undefined || request.received !== undefined
   if (request.cancelled !== undefined && !(answer?.decision === 'accepted' && started)) return 'cancelled'
   if (!answer) return 'requested'
@@ -66,10 +89,12 @@ export function stepState(kind: OfferKind, request: BorrowerSide, answer: OwnerS
   return 'accepted'
 }
 
-function extensionOf(request: BorrowerSide, answer: OwnerSide | undefined): ExtensionState | undefined {
+function extensionOf(request: BorrowerSide, answer: OwnerRecord | undefined): ExtensionState | undefined {
   if (request.extendTo === undefined) return undefined
-  if (answer?.extensionFor !== request.extendTo || answer.extension === undefined) return 'asked'
-  return answer.extension
+  if (answer?.extensionFor === request.extendTo && answer.extension !== undefined) return answer.extension
+  const granted = grantedEnd(answer)
+  // Asking again for no more than was granted asks nothing new.
+  return granted !== undefined && request.extendTo <= granted ? 'granted' : 'asked'
 }
 
 /** Whether a booking in this state holds capacity. */
@@ -80,7 +105,9 @@ function holds(kind: OfferKind, state: BookingState): boolean {
 
 interface Draft {
   request: BorrowerSide
-  answer: OwnerSide | undefined
+  /** The owner's answer if it is honoured; `found` is whatever answer the owner's doc holds. */
+  answer: OwnerRecord | undefined
+  found: OwnerRecord | undefined
   kind: OfferKind
   state: BookingState
   conflict: boolean
@@ -114,14 +141,15 @@ function byDecision(a: Draft, b: Draft): number {
 export function resolveOffer(
   offer: Offer | undefined,
   requests: readonly BorrowerSide[],
-  owners: ReadonlyMap<string, OwnerSide>,
+  owners: ReadonlyMap<string, OwnerRecord>,
   today: IsoDate,
 ): Booking[] {
   const drafts: Draft[] = requests.map((request) => {
-    const answer = answerOf(request, owners)
+    const found = answerOf(request, owners)
+    const answer = found && isHonoured(request, found) ? found : undefined
     const kind = offer?.kind ?? request.kind
     const range = request.from !== undefined && request.to !== undefined ? { from: request.from, to: request.to } : ALWAYS
-    return { request, answer, kind, state: stepState(kind, request, answer), conflict: false, extension: extensionOf(request, answer), range }
+    return { request, answer, found, kind, state: stepState(kind, request, answer), conflict: false, extension: extensionOf(request, answer), range }
   })
   if (offer) {
     const capacity = capacityOf(offer)
@@ -131,17 +159,26 @@ export function resolveOffer(
       else Object.assign(draft, { state: 'requested', conflict: true })
     }
     // Extensions come after every acceptance: a later yes to more days never pushes out a booking.
-    const granted = held.filter((d) => d.extension === 'granted').sort((a, b) => (a.answer!.extensionAt ?? 0) - (b.answer!.extensionAt ?? 0) || byDecision(a, b))
+    const granted = held.filter((d) => extendsTo(d) !== undefined).sort((a, b) => (a.answer!.extensionAt ?? 0) - (b.answer!.extensionAt ?? 0) || byDecision(a, b))
     for (const draft of granted) {
-      const more = { from: draft.range.to, to: draft.request.extendTo! }
+      const more = { from: draft.range.to, to: extendsTo(draft)! }
       const others = held.filter((other) => other !== draft)
       if (fits(draft.kind, capacity, others, more, unitsOf(draft.kind, draft.request.count))) draft.range = { from: draft.range.from, to: more.to }
       else draft.extension = 'clash'
     }
   } else {
-    for (const draft of drafts) if (draft.extension === 'granted') draft.range = { from: draft.range.from, to: draft.request.extendTo! }
+    for (const draft of drafts) {
+      const to = extendsTo(draft)
+      if (to !== undefined) draft.range = { from: draft.range.from, to }
+    }
   }
   return drafts.map((draft) => toBooking(draft, today))
+}
+
+/** The later last day an extension granted gives a dated booking, if any. */
+function extendsTo(draft: Draft): IsoDate | undefined {
+  const granted = grantedEnd(draft.answer)
+  return draft.request.to !== undefined && granted !== undefined && granted > draft.request.to ? granted : undefined
 }
 
 function toBooking(draft: Draft, today: IsoDate): Booking {
@@ -166,6 +203,6 @@ function toBooking(draft: Draft, today: IsoDate): Booking {
     extendTo: request.extendTo,
     condition: answer?.closed !== undefined ? answer.condition : '',
     borrowerSide: request,
-    ownerSide: answer,
+    ownerSide: draft.found,
   }
 }

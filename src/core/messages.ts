@@ -1,19 +1,29 @@
 /**
  * Message threads from every member's messages. A booking's thread holds only what its two sides
- * wrote: a third member's message that names the booking is not part of the conversation. Answers
- * to a want ("I can help") are messages that name the want and one of the answerer's own offers.
+ * wrote: a third member's message that names the booking is not part of the conversation. Booking ids
+ * are chosen by borrowers, so one id may name bookings of different borrowers; a message therefore
+ * names the booking's borrower too, and a thread takes only messages for its own borrower (messages
+ * written before they named one are kept when their author is a side). Answers to a want ("I can
+ * help") are messages that name the want and one of the answerer's own offers.
  */
 import type { Booking, Id, MemberId, Message, Offer, Want } from './model'
+
+/** A message as read from a doc: for a booking's thread, also the borrower of the booking it is about. */
+export interface ThreadMessage extends Message {
+  borrower: MemberId | undefined
+}
 
 function byTime(a: Message, b: Message): number {
   return a.at - b.at || (a.author < b.author ? -1 : a.author > b.author ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
 /** The conversation of one booking, oldest first. */
-export function bookingThread(messages: Iterable<Message>, booking: Booking): Message[] {
-  const thread: Message[] = []
+export function bookingThread<M extends ThreadMessage>(messages: Iterable<M>, booking: Booking): M[] {
+  const thread: M[] = []
   for (const message of messages) {
-    if (message.thread === booking.id && (message.author === booking.borrower || message.author === booking.owner)) thread.push(message)
+    if (message.thread !== booking.id || (message.author !== booking.borrower && message.author !== booking.owner)) continue
+    if (message.borrower !== undefined && message.borrower !== booking.borrower) continue
+    thread.push(message)
   }
   return thread.sort(byTime)
 }

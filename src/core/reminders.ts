@@ -5,6 +5,8 @@
  * the app can notify about each one once.
  */
 import { addDays, daysBetween } from './booking-dates'
+import { changedSinceAccepted } from './booking-rules'
+import { RETURNS } from './booking-state'
 import type { Booking, IsoDate, MemberId, Millis } from './model'
 
 export const REMINDER_KINDS = [
@@ -46,7 +48,8 @@ export function remindersFor(bookings: readonly Booking[], me: MemberId, today: 
     const recent = (at: number | undefined) => at !== undefined && now - at < NEWS_DAYS * DAY
     switch (booking.state) {
       case 'requested':
-        if (role === 'owner') add(booking.conflict ? 'conflict' : 'request')
+        // A request changed after acceptance asks again, under an id of its own so it is news again.
+        if (role === 'owner') add(booking.conflict ? 'conflict' : 'request', changedSinceAccepted(booking) ? `${booking.from ?? ''}..${booking.to ?? ''}x${booking.count}` : '')
         break
       case 'declined':
         if (role === 'borrower' && recent(decided)) add('declined')
@@ -65,7 +68,9 @@ export function remindersFor(bookings: readonly Booking[], me: MemberId, today: 
         if (role === 'owner') add('returned')
         break
     }
-    if ((booking.state === 'handed-over' || booking.state === 'received') && booking.to !== undefined && booking.to <= addDays(today, 1)) {
+    // Only what comes back is due back: a lesson or a lift has a day, not a return.
+    const out = booking.state === 'handed-over' || booking.state === 'received'
+    if (RETURNS[booking.kind] && out && booking.to !== undefined && booking.to <= addDays(today, 1)) {
       add('due-soon', booking.to)
     }
     if (booking.extension === 'asked' && role === 'owner' && booking.state !== 'closed' && booking.state !== 'cancelled') add('extension-asked', booking.extendTo)

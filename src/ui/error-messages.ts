@@ -35,6 +35,8 @@ export function describeError(error: unknown): string {
       const reason = (error as { reason?: unknown }).reason
       return isInviteReason(reason) ? inviteRejectionWords(reason) : inviteRejectionWords('malformed')
     }
+    case 'BookingIdTakenError':
+      return 'This booking clashes with another one of yours under the same name. Ask the borrower to request again.'
     case 'UnknownBookingError':
       return 'This booking is not one of yours, or it is no longer there.'
     case 'RequestRefusedError':
@@ -72,6 +74,8 @@ function requestRefusedWords(reason: unknown): string {
       return 'That is more than this offer has.'
     case 'taken':
       return 'Someone has already booked it for some of those days. Pick other dates.'
+    case 'too-long':
+      return 'At most 400 days at a time.'
     default:
       return 'This offer is no longer there.'
   }

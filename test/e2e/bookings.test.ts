@@ -59,6 +59,8 @@ describe('bookings between two browsers', () => {
     const bookingUrl = await requestIt(b, { from: dayFromNow(2), to: dayFromNow(3), message: 'For the gutters' })
     await expectState(b, 'requested')
     expect(await b.getByTestId('booking-next').innerText()).toMatch(/Waiting for Ana/)
+    // The borrower learns it only once accepted: asking and cancelling must not be a way to find it out.
+    expect(await b.getByTestId('booking-handover').count()).toBe(0)
 
     await expect.poll(() => a.getByTestId('nav-bookings-badge').first().innerText(), { timeout: 20_000 }).toMatch(/^1/)
     const notified = () => a.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications)

@@ -5,7 +5,8 @@
  */
 import { circleBookings, circleMessages, findBooking, offerBookings, type BookingCircle } from '../../circle/bookings'
 import type { CircleHandle } from '../../circle/types'
-import type { Booking, Id, IsoDate, MemberId, Message } from '../../core/model'
+import type { ThreadMessage } from '../../core/messages'
+import type { Booking, Id, IsoDate, MemberId } from '../../core/model'
 import type { CircleState } from './circle-view.svelte'
 import { Clock } from './clock.svelte'
 import { localToday } from '../words'
@@ -41,7 +42,7 @@ export class BookingsState {
     return circleBookings(this.#circle.view.current, this.today)
   }
 
-  get messages(): Message[] {
+  get messages(): ThreadMessage[] {
     return circleMessages(this.#circle.view.current)
   }
 

@@ -161,3 +161,161 @@ describe('tampering', () => {
     expect(members.map((m) => stateAt(m, id))).toEqual(['accepted', 'accepted', 'accepted'])
   })
 })
+
+/** Entries `from` holds, handed to `to` only, as when the network has reached some peers and not others. */
+async function deliver(from: Member, to: Member): Promise<void> {
+  const records = await from.storage.entries.getAll(from.replica.topicHex)
+  await to.replica.ingest(records.map((record) => record.bytes))
+}
+
+const bookingOf = (member: Member, id: string, borrower: string) =>
+  circleBookings(member.replica.view(), TODAY).find((booking) => booking.id === id && booking.borrower === borrower)
+
+describe('what an owner accepted', () => {
+  it('is written into the owner’s answer; a request rewritten afterwards pushes out no other acceptance', async () => {
+    const members = await circleOf(['Ana', 'Ben', 'Cleo'])
+    const [ana, ben, cleo] = members as [Member, Member, Member]
+    const offerId = await ana.replica.addOffer(drill)
+    await syncAll(members)
+    const offer = { owner: ana.replica.me, id: offerId }
+    const bens = await requestBooking(ben.replica, offer, { from: '2026-12-01', to: '2026-12-03', count: 1, message: '' }, TODAY)
+    const cleos = await requestBooking(cleo.replica, offer, { from: '2026-12-05', to: '2026-12-06', count: 1, message: '' }, TODAY)
+    await syncAll(members)
+    await actOnBooking(ana.replica, bens, 'accept', TODAY)
+    await actOnBooking(ana.replica, cleos, 'accept', TODAY)
+    const raw = ana.replica.memberSnapshot(ana.replica.me)!.raw.bookings as Record<string, Record<string, unknown>>
+    expect(raw[bens]).toMatchObject({ from: '2026-12-01', to: '2026-12-03', count: 1 })
+    // Ben's own device rewrites his request's last day, keeping the early acceptance.
+    await ben.replica.writeOwn((doc) => writeRecord(doc, 'bookings', bens, { to: '2026-12-10' }))
+    await syncAll(members)
+    for (const member of members) {
+      expect(stateAt(member, cleos)).toBe('accepted')
+      expect(bookingOf(member, bens, ben.replica.me)).toMatchObject({ state: 'requested', conflict: false })
+    }
+    // Accepting Ben's new days now would take Cleo's.
+    await expect(actOnBooking(ana.replica, bens, 'accept', TODAY)).rejects.toMatchObject({ name: 'BookingActionError', reason: 'clash' })
+  })
+})
+
+describe('a booking id reused by another member', () => {
+  it('takes over neither the owner’s booking page, nor her answer, nor the thread', async () => {
+    const members = await circleOf(['Ana', 'Ben', 'Cleo'])
+    const [ana, ben, cleo] = members as [Member, Member, Member]
+    const drillId = await ana.replica.addOffer(drill)
+    const tentId = await ana.replica.addOffer({ ...drill, title: 'Tent' })
+    await syncAll(members)
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: drillId }, { from: '2026-12-02', to: '2026-12-03', count: 1, message: '' }, TODAY)
+    // Cleo's crafted request for the tent reaches Ana before Ben's does; Ana writes to Cleo about it.
+    const craft = { owner: ana.replica.me, offer: tentId, kind: 'thing', from: '2026-12-02', to: '2026-12-03', count: 1, message: '', requested: 9e12 }
+    await cleo.replica.writeOwn((doc) => writeRecord(doc, 'bookings', id, craft))
+    await deliver(cleo, ana)
+    const cleos = findBooking(circleBookings(ana.replica.view(), TODAY), id, ana.replica.me)!
+    expect(cleos.borrower).toBe(cleo.replica.me)
+    await sendMessage(ana.replica, cleos, 'The tent is in the shed')
+    await syncAll(members)
+    // Ben asked first: the id is his. Ana's page, her accept and the thread are about his booking.
+    const shown = findBooking(circleBookings(ana.replica.view(), TODAY), id, ana.replica.me)!
+    expect(shown).toMatchObject({ borrower: ben.replica.me, offer: drillId })
+    expect(bookingOf(ana, id, cleo.replica.me)).toBeUndefined()
+    expect(bookingThread(circleMessages(ben.replica.view()), shown)).toEqual([])
+    await actOnBooking(ana.replica, id, 'accept', TODAY)
+    await actOnBooking(ana.replica, id, 'hand-over', TODAY)
+    await syncAll(members)
+    expect(members.map((m) => bookingOf(m, id, ben.replica.me)?.state)).toEqual(['handed-over', 'handed-over', 'handed-over'])
+    const raw = ana.replica.memberSnapshot(ana.replica.me)!.raw.bookings as Record<string, Record<string, unknown>>
+    expect(raw[id]).toMatchObject({ borrower: ben.replica.me, offer: drillId })
+  })
+
+  it('an owner’s answer is never written over another record under that id', async () => {
+    const members = await circleOf(['Ana', 'Ben', 'Cleo'])
+    const [ana, ben, cleo] = members as [Member, Member, Member]
+    const drillId = await ana.replica.addOffer(drill)
+    const tentId = await ana.replica.addOffer({ ...drill, title: 'Tent' })
+    await syncAll(members)
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: drillId }, { from: '2026-12-02', to: '2026-12-03', count: 1, message: '' }, TODAY)
+    await syncAll(members)
+    await actOnBooking(ana.replica, id, 'accept', TODAY)
+    await actOnBooking(ana.replica, id, 'hand-over', TODAY)
+    // Ben spoils his own request so that it no longer reads; Cleo asks for the tent under his id.
+    await ben.replica.writeOwn((doc) => writeRecord(doc, 'bookings', id, { requested: 'soon' }))
+    const craft = { owner: ana.replica.me, offer: tentId, kind: 'thing', from: '2026-12-05', to: '2026-12-06', count: 1, message: '', requested: 9e12 }
+    await cleo.replica.writeOwn((doc) => writeRecord(doc, 'bookings', id, craft))
+    await syncAll(members)
+    expect(findBooking(circleBookings(ana.replica.view(), TODAY), id, ana.replica.me)).toMatchObject({ borrower: cleo.replica.me, state: 'requested' })
+    await expect(actOnBooking(ana.replica, id, 'accept', TODAY)).rejects.toMatchObject({ name: 'BookingIdTakenError' })
+    const raw = ana.replica.memberSnapshot(ana.replica.me)!.raw.bookings as Record<string, Record<string, unknown>>
+    expect(raw[id]).toMatchObject({ borrower: ben.replica.me, offer: drillId, handedOver: expect.any(Number) })
+  })
+})
+
+describe('auto-accept', () => {
+  async function setup() {
+    const members = await circleOf(['Ana', 'Ben', 'Cleo'])
+    const [ana, ben, cleo] = members as [Member, Member, Member]
+    const offerId = await ana.replica.addOffer({ ...drill, autoAccept: 'vouched' })
+    await syncAll(members)
+    return { members, ana, ben, cleo, offer: { owner: ana.replica.me, id: offerId } }
+  }
+
+  it('accepts nothing already begun or on a day the owner blocked since', async () => {
+    const { members, ana, ben, offer } = await setup()
+    const id = await requestBooking(ben.replica, offer, { from: '2026-12-02', to: '2026-12-04', count: 1, message: '' }, TODAY)
+    await syncAll(members)
+    expect(await autoAcceptRequests(ana.replica, () => true, '2026-12-03')).toEqual([])
+    await ana.replica.updateOffer(offer.id, { blockedDates: ['2026-12-03'] })
+    expect(await autoAcceptRequests(ana.replica, () => true, TODAY)).toEqual([])
+    await ana.replica.updateOffer(offer.id, { blockedDates: [] })
+    expect(await autoAcceptRequests(ana.replica, () => true, TODAY)).toEqual([id])
+  })
+
+  it('also accepts a request that arrives while it is accepting another', async () => {
+    const { members, ana, ben, cleo, offer } = await setup()
+    const bens = await requestBooking(ben.replica, offer, { from: '2026-12-02', to: '2026-12-02', count: 1, message: '' }, TODAY)
+    await deliver(ben, ana)
+    const cleos = await requestBooking(cleo.replica, offer, { from: '2026-12-05', to: '2026-12-05', count: 1, message: '' }, TODAY)
+    // Ana's replica as it is, except that Cleo's request comes in from the network during her first write.
+    let arriving: Member | undefined = cleo
+    const circle = {
+      me: ana.replica.me,
+      clock: ana.replica.clock,
+      view: () => ana.replica.view(),
+      writeOwn: async (write: Parameters<CircleReplica['writeOwn']>[0]) => {
+        await ana.replica.writeOwn(write)
+        const from = arriving
+        arriving = undefined
+        if (from) await deliver(from, ana)
+      },
+    }
+    expect(await autoAcceptRequests(circle, () => true, TODAY)).toEqual([bens, cleos])
+    await syncAll(members)
+    expect([stateAt(ben, bens), stateAt(cleo, cleos)]).toEqual(['accepted', 'accepted'])
+  })
+})
+
+describe('extensions between real replicas', () => {
+  it('refusing a second ask keeps the days granted for the first', async () => {
+    const members = await circleOf(['Ana', 'Ben'])
+    const [ana, ben] = members as [Member, Member]
+    const offerId = await ana.replica.addOffer(drill)
+    await syncAll(members)
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: offerId }, { from: '2026-12-02', to: '2026-12-04', count: 1, message: '' }, TODAY)
+    const steps: Array<[Member, Parameters<typeof actOnBooking>[2], string?]> = [
+      [ana, 'accept'],
+      [ana, 'hand-over'],
+      [ben, 'ask-extension', '2026-12-06'],
+      [ana, 'grant-extension'],
+      [ben, 'ask-extension', '2026-12-08'],
+    ]
+    for (const [member, action, extendTo] of steps) {
+      await syncAll(members)
+      await actOnBooking(member.replica, id, action, TODAY, { extendTo })
+    }
+    await syncAll(members)
+    expect(findBooking(circleBookings(ana.replica.view(), TODAY), id, ana.replica.me)).toMatchObject({ extension: 'asked', to: '2026-12-06' })
+    await actOnBooking(ana.replica, id, 'refuse-extension', TODAY)
+    await syncAll(members)
+    for (const member of members) {
+      expect(findBooking(circleBookings(member.replica.view(), TODAY), id, member.replica.me)).toMatchObject({ extension: 'refused', to: '2026-12-06', extendTo: '2026-12-08' })
+    }
+  })
+})

@@ -50,11 +50,18 @@ export function answer(borrower: MemberId, offer: Offer, decided: number, extra:
   return { borrower, offer: offer.id, decision: 'accepted', decided, ...extra }
 }
 
+/**
+ * Writes the records in order. A first answer that names no terms copies them from the request as it
+ * stands at that point, as the circle layer does when the owner answers; give `count` to write others.
+ */
 export function docs(...records: Array<[MemberId, string, Raw]>): Docs {
   const out: Docs = new Map()
   for (const [member, id, fields] of records) {
     const map = out.get(member) ?? {}
-    map[id] = { ...(map[id] ?? {}), ...fields }
+    const before = map[id] ?? {}
+    const asked = typeof fields.borrower === 'string' ? out.get(fields.borrower)?.[id] : undefined
+    const terms = 'decision' in fields && !('count' in fields) && !('count' in before) && asked ? { from: asked.from, to: asked.to, count: asked.count } : {}
+    map[id] = { ...before, ...terms, ...fields }
     out.set(member, map)
   }
   return out

@@ -32,7 +32,7 @@ function randomOffer(rng: Rng, id: string): Offer {
 /** One random write: a borrower's request or step, or an owner's answer or step, as plain fields. */
 function randomWrites(rng: Rng, offers: Offer[], count: number): Array<[MemberId, string, Raw]> {
   const writes: Array<[MemberId, string, Raw]> = []
-  const requests: Array<{ id: string; borrower: MemberId; offer: Offer }> = []
+  const requests: Array<{ id: string; borrower: MemberId; offer: Offer; terms: Raw }> = []
   for (let i = 0; i < count; i++) {
     const roll = rng.next()
     if (roll < 0.35 || requests.length === 0) {
@@ -41,14 +41,17 @@ function randomWrites(rng: Rng, offers: Offer[], count: number): Array<[MemberId
       const from = int(rng, 2, 20)
       const to = from + int(rng, 0, 5)
       const id = `r${i}`
-      requests.push({ id, borrower, offer })
-      writes.push([borrower, id, request(offer, day(from), day(to), { count: int(rng, 1, 3), requested: int(rng, 1, 50) })])
+      const asked = request(offer, day(from), day(to), { count: int(rng, 1, 3), requested: int(rng, 1, 50) })
+      requests.push({ id, borrower, offer, terms: { from: asked.from, to: asked.to, count: asked.count } })
+      writes.push([borrower, id, asked])
     } else {
       const target = pick(rng, requests)
       if (roll < 0.7) {
         const decision = rng.next() < 0.85 ? 'accepted' : 'declined'
         // Few distinct times, so ties (broken by booking id) happen often.
-        writes.push([ANA, target.id, { borrower: target.borrower, offer: target.offer.id, decision, decided: int(rng, 100, 105) }])
+        // Now and then the owner's copy of the terms is stale, as if the borrower changed the request since.
+        const terms = rng.next() < 0.1 ? { ...target.terms, count: 4 } : target.terms
+        writes.push([ANA, target.id, { borrower: target.borrower, offer: target.offer.id, decision, decided: int(rng, 100, 105), ...terms }])
       } else if (roll < 0.8) {
         writes.push([ANA, target.id, pick(rng, [{ handedOver: 300 }, { closed: 400, condition: 'ok' }, { extension: 'granted', extensionFor: day(28), extensionAt: int(rng, 500, 502) }])])
       } else {

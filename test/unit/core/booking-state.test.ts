@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { bookingActions, checkRequest, nextActor } from '../../../src/core/booking-rules'
 import { readBorrowerSide, readOwnerSide } from '../../../src/core/booking-read'
 import type { ReadProblem } from '../../../src/core/model'
-import { ANA, BEN, CLEO, answer, derive, docs, offerOf, one, request } from './booking-fixtures'
+import { ANA, BEN, CLEO, DAN, answer, derive, docs, offerOf, one, request } from './booking-fixtures'
 
 const drill = offerOf('thing')
 
@@ -54,9 +54,9 @@ describe('a thing, every step of the way', () => {
     expect(one(granted, [drill], 'b1', '2026-12-06')).toMatchObject({ extension: 'granted', to: '2026-12-06', state: 'handed-over' })
     const refused = docs([BEN, 'b1', asked], [ANA, 'b1', { ...base, extension: 'refused', extensionFor: '2026-12-06', extensionAt: 360 }])
     expect(one(refused, [drill], 'b1', '2026-12-06')).toMatchObject({ extension: 'refused', to: '2026-12-04', state: 'overdue' })
-    // An answer to an older ask does not answer a new one.
+    // An answer to an older ask does not answer a new one, and what it granted still stands.
     const stale = docs([BEN, 'b1', { ...asked, extendTo: '2026-12-08' }], [ANA, 'b1', { ...base, extension: 'granted', extensionFor: '2026-12-06' }])
-    expect(one(stale, [drill], 'b1')).toMatchObject({ extension: 'asked', to: '2026-12-04' })
+    expect(one(stale, [drill], 'b1')).toMatchObject({ extension: 'asked', to: '2026-12-06' })
   })
 
   it('a granted extension that would clash with a later booking does not push it out', () => {
@@ -222,5 +222,108 @@ describe('who acts next, and what each side may do', () => {
     expect(check({ from: '2026-12-02', to: '2026-12-02' }, { ...blocked, availability: 'paused' })).toEqual({ ok: false, reason: 'paused' })
     expect(check({ count: 4 }, offerOf('ride', { seats: 3 }))).toEqual({ ok: false, reason: 'too-many' })
     expect(check({}, offerOf('gift', { bestBefore: '2026-11-30' }))).toEqual({ ok: false, reason: 'expired' })
+  })
+})
+
+describe('an acceptance is bound to what was accepted', () => {
+  type Row = [string, string, Record<string, unknown>]
+
+  it('days rewritten after acceptance are no longer accepted, and push out no booking accepted for its own days', () => {
+    const records: Row[] = [
+      [BEN, 'b1', request(drill, '2026-12-01', '2026-12-03')],
+      [ANA, 'b1', answer(BEN, drill, 200)],
+      [CLEO, 'c1', request(drill, '2026-12-05', '2026-12-06')],
+      [ANA, 'c1', answer(CLEO, drill, 300)],
+    ]
+    expect(derive(docs(...records), [drill]).map((b) => [b.id, b.state])).toEqual(expect.arrayContaining([['b1', 'accepted'], ['c1', 'accepted']]))
+    records.push([BEN, 'b1', { to: '2026-12-10' }])
+    expect(one(docs(...records), [drill], 'c1')).toMatchObject({ state: 'accepted', conflict: false })
+    expect(one(docs(...records), [drill], 'b1')).toMatchObject({ state: 'requested', conflict: false, to: '2026-12-10', ownerSide: { decision: 'accepted' } })
+    // Accepting the new days is a new decision, taken after Cleo's: it is the one that clashes.
+    records.push([ANA, 'b1', { decided: 400, from: '2026-12-01', to: '2026-12-10', count: 1 }])
+    expect(one(docs(...records), [drill], 'b1')).toMatchObject({ state: 'requested', conflict: true })
+    expect(one(docs(...records), [drill], 'c1')).toMatchObject({ state: 'accepted', conflict: false })
+  })
+
+  it('seats rewritten after acceptance are no longer accepted either', () => {
+    const ride = offerOf('ride', { seats: 3 })
+    const records: Row[] = [
+      [BEN, 'b1', request(ride, undefined, undefined, { count: 1 })],
+      [ANA, 'b1', answer(BEN, ride, 200)],
+      [CLEO, 'c1', request(ride, undefined, undefined, { count: 2 })],
+      [ANA, 'c1', answer(CLEO, ride, 300)],
+      [BEN, 'b1', { count: 3 }],
+    ]
+    expect(one(docs(...records), [ride], 'c1')).toMatchObject({ state: 'accepted', conflict: false })
+    expect(one(docs(...records), [ride], 'b1')).toMatchObject({ state: 'requested', count: 3 })
+  })
+
+  it('an acceptance that names no terms, or other ones, accepts nothing; a decline stands whatever', () => {
+    const req = request(drill, '2026-12-02', '2026-12-04')
+    // `count: undefined` keeps the fixture from copying the terms in, as an answer written without them.
+    const bare = { borrower: BEN, offer: drill.id, decision: 'accepted', decided: 200, count: undefined }
+    expect(one(docs([BEN, 'b1', req], [ANA, 'b1', bare]), [drill], 'b1').state).toBe('requested')
+    expect(one(docs([BEN, 'b1', req], [ANA, 'b1', { ...bare, from: '2026-12-02', to: '2026-12-05', count: 1 }]), [drill], 'b1').state).toBe('requested')
+    expect(one(docs([BEN, 'b1', req], [ANA, 'b1', { ...bare, from: '2026-12-02', to: '2026-12-04', count: 1 }]), [drill], 'b1').state).toBe('accepted')
+    expect(one(docs([BEN, 'b1', req], [ANA, 'b1', { ...bare, decision: 'declined' }]), [drill], 'b1').state).toBe('declined')
+  })
+})
+
+describe('a booking id names one booking of its owner', () => {
+  const tent = offerOf('thing', { id: 'tent', title: 'Tent' })
+
+  it('a request under another borrower’s booking id to the same owner is dropped, even backdated', () => {
+    const bens: Array<[string, string, Record<string, unknown>]> = [
+      [BEN, 'x1', request(drill, '2026-12-02', '2026-12-03', { requested: 100 })],
+      [ANA, 'x1', answer(BEN, drill, 200, { handedOver: 300 })],
+    ]
+    for (const requested of [500, 50]) {
+      const bookings = derive(docs(...bens, [CLEO, 'x1', request(tent, '2026-12-02', '2026-12-03', { requested })]), [drill, tent])
+      expect(bookings.map((b) => [b.borrower, b.offer, b.state]), `requested ${requested}`).toEqual([[BEN, drill.id, 'handed-over']])
+    }
+  })
+
+  it('of unanswered requests under one id, the earliest stands, then the lower borrower id', () => {
+    const winner = (ben: number, cleo: number) =>
+      derive(docs([CLEO, 'x1', request(tent, '2026-12-02', '2026-12-03', { requested: cleo })], [BEN, 'x1', request(drill, '2026-12-02', '2026-12-03', { requested: ben })]), [drill, tent]).map((b) => b.borrower)
+    expect(winner(100, 90)).toEqual([CLEO])
+    expect(winner(90, 100)).toEqual([BEN])
+    expect(winner(100, 100)).toEqual([BEN])
+  })
+
+  it('a request under the id of the owner’s own request as a borrower is dropped', () => {
+    const bike = offerOf('thing', { id: 'bike', owner: DAN })
+    const bookings = derive(docs([ANA, 'y1', request(bike, '2026-12-02', '2026-12-03')], [BEN, 'y1', request(drill, '2026-12-02', '2026-12-03')]), [drill, bike])
+    expect(bookings.map((b) => [b.borrower, b.owner])).toEqual([[ANA, DAN]])
+  })
+})
+
+describe('extensions one after another', () => {
+  it('a second ask does not undo a granted first one, and refusing it keeps the first', () => {
+    const records: Array<[string, string, Record<string, unknown>]> = [
+      [BEN, 'b1', request(drill, '2026-12-02', '2026-12-04', { extendTo: '2026-12-06', extendAsked: 350 })],
+      [ANA, 'b1', answer(BEN, drill, 200, { handedOver: 300 })],
+      [ANA, 'b1', { extension: 'granted', extensionFor: '2026-12-06', extensionAt: 360, grantedTo: '2026-12-06' }],
+    ]
+    expect(one(docs(...records), [drill], 'b1')).toMatchObject({ extension: 'granted', to: '2026-12-06' })
+    records.push([BEN, 'b1', { extendTo: '2026-12-08', extendAsked: 370 }])
+    expect(one(docs(...records), [drill], 'b1', '2026-12-05')).toMatchObject({ extension: 'asked', to: '2026-12-06', state: 'handed-over' })
+    expect(bookingActions(one(docs(...records), [drill], 'b1'), ANA)).toEqual(['close', 'grant-extension', 'refuse-extension'])
+    const refused = docs(...records, [ANA, 'b1', { extension: 'refused', extensionFor: '2026-12-08', extensionAt: 380 }])
+    expect(one(refused, [drill], 'b1', '2026-12-06')).toMatchObject({ extension: 'refused', to: '2026-12-06', state: 'handed-over' })
+    expect(one(refused, [drill], 'b1', '2026-12-07').state).toBe('overdue')
+    const granted = docs(...records, [ANA, 'b1', { extension: 'granted', extensionFor: '2026-12-08', extensionAt: 380, grantedTo: '2026-12-08' }])
+    expect(one(granted, [drill], 'b1', '2026-12-08')).toMatchObject({ extension: 'granted', to: '2026-12-08', state: 'handed-over' })
+  })
+})
+
+describe('long ranges', () => {
+  it('refuses a range longer than the resolver is checked for, by name', () => {
+    const check = (to: string) => checkRequest(drill, [], { from: '2026-12-02', to, count: 1 }, BEN, '2026-12-01')
+    // 2026-12-02 + 399 days is the 400th day.
+    expect(check('2028-01-05')).toEqual({ ok: true })
+    expect(check('2028-01-06')).toEqual({ ok: false, reason: 'too-long' })
+    const blockedLate = offerOf('thing', { blockedDates: ['2028-03-01'] })
+    expect(checkRequest(blockedLate, [], { from: '2026-12-02', to: '2028-03-01', count: 1 }, BEN, '2026-12-01')).toEqual({ ok: false, reason: 'too-long' })
   })
 })

@@ -38,4 +38,22 @@ describe('reminders', () => {
     // Old news fades: three days later the answer is no longer a reminder.
     expect(remindersFor(derive(docs(req, accepted, granted), [drill], '2026-12-05'), BEN, '2026-12-05', NOW + 4 * 86_400_000).map((r) => r.kind)).toEqual([])
   })
+
+  it('says "due back soon" only of what comes back: not of a lesson or a lift', () => {
+    const lesson = offerOf('skill')
+    const records: Parameters<typeof docs> = [[BEN, 'b1', request(lesson, '2026-12-05', '2026-12-05')], [ANA, 'b1', answer(BEN, lesson, 1, { handedOver: 2 })]]
+    const at = (me: string) => remindersFor(derive(docs(...records), [lesson], '2026-12-05'), me, '2026-12-05', NOW).map((r) => r.kind)
+    expect(at(BEN)).toEqual(['handed-over'])
+    expect(at(ANA)).toEqual([])
+  })
+
+  it('asks the owner again, as news, about a request changed after acceptance', () => {
+    const records: Parameters<typeof docs> = [[BEN, 'b1', request(drill, '2026-12-05', '2026-12-07')]]
+    const ids = () => remindersFor(derive(docs(...records), [drill], '2026-12-01'), ANA, '2026-12-01', NOW).map((r) => r.id)
+    expect(ids()).toEqual([`request:${BEN}/b1`])
+    records.push([ANA, 'b1', answer(BEN, drill, NOW - 1000)])
+    expect(ids()).toEqual([])
+    records.push([BEN, 'b1', { to: '2026-12-09' }])
+    expect(ids()).toEqual([`request:${BEN}/b1:2026-12-05..2026-12-09x1`])
+  })
 })
