@@ -24,7 +24,7 @@ import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, UnknownRecordError } from './errors'
 import { type Rejection, ingestBatch, toRecord } from './ingest'
 import { type FieldValue, newMemberDoc, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
-import { openPhoto, photoHash, sealPhoto } from './photos'
+import { type PhotoBlobs, openPhoto, photoBlobs, photoHash, sealPhoto } from './photos'
 import { MemberDocs } from './member-docs'
 import { CircleReadModel } from './read-model'
 import { Roster } from './roster'
@@ -61,6 +61,8 @@ export class CircleReplica implements CircleHandle {
   readonly me: MemberId
   readonly topic: Uint8Array
   readonly topicHex: string
+  /** The circle's photos as the network moves them: sealed, checked with the circle key. */
+  readonly blobs: PhotoBlobs
   readonly #options: ReplicaOptions
   readonly #circleId: Uint8Array
   readonly #feeds = new FeedLog()
@@ -89,6 +91,7 @@ export class CircleReplica implements CircleHandle {
     this.#circleId = fromHex(options.circle.id)!
     this.topic = circleTopic({ id: this.#circleId, key: options.circle.key })
     this.topicHex = toHex(this.topic)
+    this.blobs = photoBlobs(options.circle.key, options.storage.blobs)
     this.#readModel = new CircleReadModel(
       (member) => this.#docs.loaded(member),
       (member) => this.#roster.get(member),

@@ -4,6 +4,8 @@
  * with every member it is directly connected to, pushes new entries to peers in sync and publishes
  * them on gossip, and ingests what gossip brings. A peer whose session ends as misbehaving, or that
  * cannot prove the circle key, is hung up on. Status is honest: "up to date" only when heads match.
+ * Photos travel beside sync (blob-service.ts): served to, and fetched from, the peers whose sync
+ * session proved the circle key here.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Message } from '@libp2p/gossipsub'
@@ -13,6 +15,8 @@ import { peekEntryPosition } from '../core/entry'
 import type { RandomBytes } from '../core/random'
 import type { EntryRecord } from '../circle/types'
 import { peerIdOf } from './announcement'
+import type { BlobFetch } from './blob-fetcher'
+import { BlobService, type BlobCircle, type BlobServiceInit, type NetworkBlobs } from './blob-service'
 import { GOSSIP_SEEN_LIMIT, STATUS_TICK_MS, SYNC_STRIKES } from './constants'
 import { NetworkStoppedError } from './errors'
 import type { MemberNode } from './member-node'
@@ -27,6 +31,8 @@ export interface NetworkReplica extends SyncReplica {
   subscribeEntries(listener: (record: EntryRecord) => void): () => void
   /** Told when `heads()` grew: peers in sync are then told what is held (`have`). */
   subscribeStored(listener: () => void): () => void
+  /** The circle's photos, sealed; without them the circle serves and fetches none. */
+  readonly blobs?: NetworkBlobs
 }
 
 /** What the network needs of a circle's record: its id, key and the relays named in its invite. */
@@ -71,6 +77,8 @@ export interface CircleNetworkInit {
   now?: () => number
   strikes?: number
   statusTickMs?: number
+  /** Blob request time limit and fetch tunables (tests shorten them). */
+  blobs?: Omit<BlobServiceInit, 'node' | 'circle'>
 }
 
 interface Link {
@@ -110,6 +118,7 @@ export class CircleNetwork {
   readonly #byGossip = new Map<string, OpenCircle>()
   readonly #listeners = new Set<() => void>()
   readonly #controller = new AbortController()
+  readonly #blobs: BlobService
   #tick: ReturnType<typeof setInterval> | undefined
   #signature = ''
   #stopped = false
@@ -118,6 +127,7 @@ export class CircleNetwork {
     this.#init = init
     this.#node = init.node
     this.#now = init.now ?? Date.now
+    this.#blobs = new BlobService({ ...init.blobs, node: init.node, circle: (topic) => this.#blobCircle(topic) })
   }
 
   /** Starts serving the sync protocol on the node; add circles next. */
@@ -125,6 +135,7 @@ export class CircleNetwork {
     options.signal?.throwIfAborted()
     const network = new CircleNetwork(init)
     await init.node.handle(SYNC_PROTOCOL, network.#onStream, { runOnLimitedConnection: false, signal: options.signal })
+    await network.#blobs.start({ signal: options.signal })
     init.node.addEventListener('connection:open', network.#onConnectionOpen)
     init.node.addEventListener('connection:close', network.#refresh)
     init.node.services.pubsub.addEventListener('message', network.#onGossip)
@@ -215,6 +226,16 @@ export class CircleNetwork {
     return { state, memberPeers, peers, relays: { connected: connectedRelays, total: relays.length }, lastSyncedAt: open.lastSyncedAt, gossip: { ...open.gossipStats } }
   }
 
+  /**
+   * Fetches a blob (a photo, by its hash in hex) of the circle from its members and stores it once it
+   * opens with the circle key to bytes of that hash. Bad answers are named in the outcome, never thrown.
+   */
+  fetchBlob(id: string, hash: string, options: { signal?: AbortSignal } = {}): Promise<BlobFetch> {
+    const open = this.#circles.get(id)
+    if (!open || this.#stopped) return Promise.resolve({ ok: false, reason: 'no-peers', tried: [] })
+    return this.#blobs.fetch(open.replica.topic, hash, options)
+  }
+
   /** Called when any circle's status changes (for createSubscriber in the UI). */
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener)
@@ -232,7 +253,23 @@ export class CircleNetwork {
     this.#node.removeEventListener('connection:close', this.#refresh)
     this.#node.services.pubsub.removeEventListener('message', this.#onGossip)
     await this.#node.unhandle(SYNC_PROTOCOL).catch(() => undefined)
+    await this.#blobs.stop()
     this.#listeners.clear()
+  }
+
+  /** A circle's blobs and the peers that proved its key on a sync session here, over direct connections. */
+  #blobCircle(topic: string): BlobCircle | undefined {
+    const open = this.#byTopic.get(topic)
+    const blobs = open?.replica.blobs
+    if (!open || !blobs) return undefined
+    const members = () => {
+      const proven = new Map<string, Connection>()
+      for (const [peer, { channel, connection }] of open.links) {
+        if (channel.session?.state === 'syncing' && connection.status === 'open' && connection.limits === undefined) proven.set(peer, connection)
+      }
+      return proven
+    }
+    return { blobs, members }
   }
 
   /** Direct connections to members: not relayed, not to one of our relays. */

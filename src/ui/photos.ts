@@ -75,33 +75,77 @@ function toBlob(canvas: HTMLCanvasElement, type: string): Promise<Blob> {
   )
 }
 
+/** How a screen gets a photo this device lacks: from the circle's members, while the network runs. */
+export interface PhotoFetcher {
+  /** Asks members for the photo; true once it is stored here. */
+  fetch(hash: string, signal: AbortSignal): Promise<boolean>
+  /** Called when the members that could be asked may have changed; returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void
+}
+
+/** What photoFetcher needs of the network (CircleNetwork has it). */
+export interface BlobNetwork {
+  fetchBlob(circleId: string, hash: string, options: { signal?: AbortSignal }): Promise<{ ok: boolean }>
+  subscribe(listener: () => void): () => void
+}
+
+/** The fetcher for one circle's photos; undefined while there is no network to fetch from. */
+export function photoFetcher(network: BlobNetwork | undefined, circleId: string): PhotoFetcher | undefined {
+  if (!network) return undefined
+  return {
+    fetch: async (hash, signal) => (await network.fetchBlob(circleId, hash, { signal })).ok,
+    subscribe: (listener) => network.subscribe(listener),
+  }
+}
+
 /**
- * `<img {@attach photo(circle, hash)} />`: loads the photo from the circle and shows it through an
- * object URL, revoked when the image is removed or shows another photo. While the photo is missing
- * (not yet fetched from a peer) the image keeps `data-state="missing"`, so what is behind it shows.
+ * `<img {@attach photo(circle, hash, fetcher)} />`: loads the photo from the circle and shows it
+ * through an object URL, revoked when the image is removed or shows another photo. While the photo
+ * is missing the image keeps `data-state="missing"`, so what is behind it shows, and the fetcher asks
+ * members for it — again whenever the members connected change, until it comes (the fetcher keeps
+ * that from asking the same member over and over).
  */
-export function photo(circle: CircleHandle, hash: string): Attachment<HTMLImageElement> {
+export function photo(circle: CircleHandle, hash: string, fetcher?: PhotoFetcher): Attachment<HTMLImageElement> {
   return (img) => {
+    const controller = new AbortController()
+    const { signal } = controller
     let url: string | undefined
-    let gone = false
+    let fetching = false
+    let unsubscribe = (): void => undefined
     img.dataset.state = 'loading'
-    circle.getPhoto(hash).then(
-      (found) => {
-        if (gone) return
-        if (!found) {
-          img.dataset.state = 'missing'
-          return
-        }
-        url = URL.createObjectURL(new Blob([found.bytes as Uint8Array<ArrayBuffer>], { type: found.mime }))
-        img.src = url
-        img.dataset.state = 'loaded'
-      },
-      () => {
-        if (!gone) img.dataset.state = 'missing'
-      },
-    )
+
+    const show = async (): Promise<boolean> => {
+      const found = await circle.getPhoto(hash).catch(() => undefined)
+      if (signal.aborted || !found) return false
+      url = URL.createObjectURL(new Blob([found.bytes as Uint8Array<ArrayBuffer>], { type: found.mime }))
+      img.src = url
+      img.dataset.state = 'loaded'
+      return true
+    }
+
+    const fetchAndShow = async (): Promise<void> => {
+      if (!fetcher || fetching || signal.aborted) return
+      fetching = true
+      try {
+        if ((await fetcher.fetch(hash, signal)) && (await show())) unsubscribe()
+      } catch {
+        // Gone from the page, or the network stopped: the next change asks again.
+      } finally {
+        fetching = false
+      }
+    }
+
+    void show().then((shown) => {
+      if (shown || signal.aborted) return
+      img.dataset.state = 'missing'
+      if (!fetcher) return
+      unsubscribe = fetcher.subscribe(() => void fetchAndShow())
+      void fetchAndShow()
+    })
+
     return () => {
-      gone = true
+      controller.abort()
+      unsubscribe()
       if (url) URL.revokeObjectURL(url)
     }
   }
