@@ -48,3 +48,11 @@ export class OwnFeedConflictError extends Error {
     super(message)
   }
 }
+
+/** A photo over the size other members' devices accept (MAX_PHOTO_BYTES): it could never reach them. */
+export class PhotoTooLargeError extends Error {
+  override name = 'PhotoTooLargeError'
+  constructor(message = 'This photo is too large to share') {
+    super(message)
+  }
+}

@@ -21,10 +21,10 @@ import { type Payload, openPayload } from '../core/payload'
 import { type RandomBytes, newId } from '../core/random'
 import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraft } from '../core/validate'
 import { nextEntry } from './feed-writer'
-import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, UnknownRecordError } from './errors'
+import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, PhotoTooLargeError, UnknownRecordError } from './errors'
 import { type Rejection, ingestBatch, toRecord } from './ingest'
 import { type FieldValue, newMemberDoc, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
-import { type PhotoBlobs, openPhoto, photoBlobs, photoHash, sealPhoto } from './photos'
+import { MAX_PHOTO_BYTES, type PhotoBlobs, openPhoto, photoBlobs, photoHash, sealPhoto } from './photos'
 import { MemberDocs } from './member-docs'
 import { CircleReadModel } from './read-model'
 import { Roster } from './roster'
@@ -307,6 +307,8 @@ export class CircleReplica implements CircleHandle {
   }
 
   async putPhoto(bytes: Uint8Array, mime: string): Promise<string> {
+    // Anything bigger could never travel to other members (see the blob protocol's limit).
+    if (bytes.length > MAX_PHOTO_BYTES) throw new PhotoTooLargeError()
     const hash = photoHash(bytes)
     const sealed = sealPhoto(this.#options.circle.key, this.#options.random, mime, bytes)
     await this.#options.storage.blobs.putBlob(hash, sealed)

@@ -50,6 +50,8 @@ export function describeError(error: unknown): string {
     }
     case 'InvalidAttestationError':
       return 'This vouch or review cannot be signed as given. Check it and try again.'
+    case 'PhotoTooLargeError':
+      return 'This photo is too large to share even after resizing. Try a smaller picture.'
     case 'PhotoUnreadableError':
       return 'This photo could not be read. Try a JPEG, PNG or WebP picture.'
     default:

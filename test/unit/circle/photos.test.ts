@@ -2,9 +2,11 @@
  * Photos as the network sees them (`photoBlobs`): sealed bytes by hash in a shared store, and the
  * circle key's check — the plain bytes only for a blob sealed with this circle's key.
  */
+import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../../../src/core/random'
-import { photoBlobs, photoHash, sealPhoto } from '../../../src/circle/photos'
+import { MAX_PHOTO_BYTES, photoBlobs, photoHash, sealPhoto } from '../../../src/circle/photos'
+import { newTestDevice } from '../../support/circle-fixtures'
 import type { BlobStorage } from '../../../src/circle/types'
 
 function memoryBlobs(): BlobStorage & { stored: Map<string, Uint8Array> } {
@@ -44,5 +46,17 @@ describe('photo blobs', () => {
     expect(storage.stored.get(photoHash(bytes))).toBe(sealed)
     expect(await blobs.get(photoHash(bytes))).toBe(sealed)
     expect(await blobs.get(photoHash(rng(5)))).toBeUndefined()
+  })
+})
+
+describe('a photo too large to travel', () => {
+  it('is refused when stored, with a named error, and nothing is kept', async () => {
+    const { device, storage } = await newTestDevice('Ana', 91)
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    const big = new Uint8Array(MAX_PHOTO_BYTES + 1)
+    await expect(replica.putPhoto(big, 'image/jpeg')).rejects.toMatchObject({ name: 'PhotoTooLargeError' })
+    expect(await storage.blobs.getBlob(photoHash(big))).toBeUndefined()
+    await device.close()
   })
 })
