@@ -1,5 +1,5 @@
 /**
- * Vouching across three browsers. Cleo vouches for Ana; Ana vouches for Ben; on Ben's page Cleo sees
+ * Vouching across three browsers (and, on the way, a photo that travels from Ana to Cleo). Cleo vouches for Ana; Ana vouches for Ben; on Ben's page Cleo sees
  * "vouched for by Ana" and why. Ben exports what he received and `npm run verify` checks the file
  * offline. Ana takes her vouch back and Cleo's view of Ben follows.
  */
@@ -40,6 +40,27 @@ async function openOwnerOf(page: Page, title: string): Promise<void> {
   await page.getByTestId('member-page').waitFor()
 }
 
+/** A thing with a real PNG drawn by the browser: photos travel from member to member on demand. */
+async function addThingWithPhoto(page: Page, title: string): Promise<void> {
+  const dataUrl = await page.evaluate(() => {
+    const canvas = document.createElement('canvas')
+    canvas.width = 640
+    canvas.height = 480
+    const context = canvas.getContext('2d')!
+    context.fillStyle = '#2f6f5e'
+    context.fillRect(0, 0, 640, 480)
+    return canvas.toDataURL('image/png')
+  })
+  await page.getByTestId('add-offer').first().click()
+  await page.getByTestId('kind-option-thing').click()
+  await page.getByTestId('offer-title').fill(title)
+  await page.getByTestId('offer-photos').setInputFiles({ name: 'ladder.png', mimeType: 'image/png', buffer: Buffer.from(dataUrl.split(',')[1]!, 'base64') })
+  await expect.poll(() => page.getByTestId('offer-photo-list').locator('li').count()).toBe(1)
+  await page.getByTestId('offer-save').click()
+  await page.getByTestId('offer-page').waitFor()
+  await page.getByTestId('nav-catalogue').first().click()
+}
+
 async function vouchOnPage(page: Page, strength: 1 | 2 | 3): Promise<void> {
   await page.getByTestId('vouch-start').click()
   await page.getByTestId(`vouch-strength-${strength}`).check()
@@ -63,7 +84,7 @@ describe('vouching between browsers', () => {
     await a.getByTestId('circle-name').fill('Elm Street')
     await a.getByTestId('create-circle').click()
     await a.getByTestId('empty-add-offer').waitFor()
-    await addThing(a, 'Ladder of Ana')
+    await addThingWithPhoto(a, 'Ladder of Ana')
     await a.getByTestId('catalogue-invite').click()
     await expect.poll(() => a.getByTestId('invite-link').inputValue(), { timeout: 15_000 }).toContain('/#/join/')
     const link = await a.getByTestId('invite-link').inputValue()
@@ -72,6 +93,10 @@ describe('vouching between browsers', () => {
     await addThing(b, 'Pump of Ben')
     const c = await joinFrom(link, 'Cleo')
     await expectOffer(c, 'Pump of Ben')
+    // Ana's photo was never on Cleo's device: it is fetched from a member and shows.
+    await expectOffer(c, 'Ladder of Ana')
+    const thumbnail = c.getByTestId('offer-card').filter({ hasText: 'Ladder of Ana' }).locator('img')
+    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0)
 
     // Cleo vouches for Ana; Ana vouches for Ben.
     await openOwnerOf(c, 'Ladder of Ana')
