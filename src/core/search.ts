@@ -44,6 +44,8 @@ export interface SearchIndex {
   /** Entry positions in title order: carried from the previous index, or sorted on first use. */
   byTitle: Uint32Array | undefined
   last: TextMatch | undefined
+  /** The entry folded for each offer object, shared by an index and the ones rebuilt from it. */
+  readonly folded: WeakMap<Offer, SearchEntry>
 }
 
 /** Categories are few, so they can afford the viewer's own collation. */
@@ -52,24 +54,28 @@ const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: tr
 /**
  * Folding is the expensive part, so pass the previous index when the catalogue changes: an offer that
  * is the very same object as before (offers are never mutated) keeps its haystack, as long as its
- * owner's name is unchanged.
+ * owner's name is unchanged. A rebuild after one member's edit then costs a pass over the offers.
  */
 export function buildSearchIndex(
   offers: readonly Offer[],
   ownerNames: ReadonlyMap<MemberId, string>,
   previous?: SearchIndex,
 ): SearchIndex {
-  const reusable = new Map<Offer, SearchEntry>()
-  for (const entry of previous?.entries ?? []) reusable.set(entry.offer, entry)
+  const folded = previous?.folded ?? new WeakMap<Offer, SearchEntry>()
   const entries = offers.map((offer): SearchEntry => {
     const ownerName = ownerNames.get(offer.owner) ?? ''
-    const old = reusable.get(offer)
+    const old = folded.get(offer)
     if (old?.ownerName === ownerName) return old
     const haystack = haystackOf(offer, ownerName)
-    return { offer, ownerName, haystack, titleKey: titleKey(haystack) }
+    const entry = { offer, ownerName, haystack, titleKey: titleKey(haystack) }
+    folded.set(offer, entry)
+    return entry
   })
-  entries.sort((a, b) => newestFirst(a.offer, b.offer))
-  return { entries, byTitle: previous && carryTitleOrder(previous, entries), last: undefined }
+  // The circle view lists offers newest first already; only its ties may need another order.
+  if (!entries.every((entry, i) => i === 0 || newestFirst((entries[i - 1] as SearchEntry).offer, entry.offer) <= 0)) {
+    entries.sort((a, b) => newestFirst(a.offer, b.offer))
+  }
+  return { entries, byTitle: previous && carryTitleOrder(previous, entries), last: undefined, folded }
 }
 
 /** Where an offer is: people search "Brighton" for the ride there, "garage" for the space. */

@@ -24,10 +24,20 @@ function isBookingCircle(handle: CircleHandle): handle is CircleHandle & Booking
 export class BookingsState {
   readonly #circle: CircleState
   readonly #clock: Clock
+  readonly #background: boolean
 
-  constructor(circle: CircleState, clock = new Clock(10_000)) {
+  /**
+   * `background`: for work nobody is looking at right now (the nav badge, notifications,
+   * auto-accept), which then follows changes at idle time, off the path of what is on screen.
+   */
+  constructor(circle: CircleState, clock = new Clock(10_000), options: { background?: boolean } = {}) {
     this.#circle = circle
     this.#clock = clock
+    this.#background = options.background ?? false
+  }
+
+  #view() {
+    return this.#background ? this.#circle.view.idle : this.#circle.view.current
   }
 
   get now(): number {
@@ -39,11 +49,11 @@ export class BookingsState {
   }
 
   get all(): Booking[] {
-    return circleBookings(this.#circle.view.current, this.today)
+    return circleBookings(this.#view(), this.today)
   }
 
   get messages(): ThreadMessage[] {
-    return circleMessages(this.#circle.view.current)
+    return circleMessages(this.#view())
   }
 
   /** Bookings where this member is one of the two sides. */

@@ -39,7 +39,7 @@ export interface NotificationItem {
 
 /** Shows the items not shown before on this device; returns how many were shown. */
 export function notifyNew(circleId: string, items: readonly NotificationItem[]): number {
-  if (notificationStatus() !== 'granted' || items.length === 0) return 0
+  if (items.length === 0 || notificationStatus() !== 'granted') return 0
   const seen = readSeen(circleId)
   let shown = 0
   for (const item of items) {

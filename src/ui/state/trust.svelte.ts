@@ -2,7 +2,8 @@
  * Attestations and trust of the circle on screen: the verified credentials (verified off the render
  * path; `version` moves when a batch is done), the viewer's trust view, and the member's own actions
  * — vouch, change, revoke, review. Sealed reviews of this member are revealed by this device as soon
- * as the rule allows (`reviewsToReveal`), whenever the circle changes and once an hour.
+ * as the rule allows (`reviewsToReveal`): at the first idle moment after the circle changes, and once
+ * an hour.
  */
 import {
   type AttestationSigner,
@@ -28,6 +29,7 @@ export type ImportedReputation =
   | { ok: false; reason: ExportRejectReason }
 
 const REVEAL_CHECK_MS = 60 * 60 * 1000
+const IDLE_WITHIN_MS = 1000
 const registry = new WeakMap<CircleHandle, TrustState>()
 
 /** The trust state of an open circle, if the app made one (auto-accept asks through this). */
@@ -42,6 +44,7 @@ export class TrustState {
   readonly #book: CircleAttestations
   #version = $state(0)
   #revealing = false
+  #revealScheduled = false
 
   constructor(replica: CircleReplica, signer: AttestationSigner, inviter: MemberId | undefined) {
     this.#replica = replica
@@ -52,13 +55,15 @@ export class TrustState {
       now: signer.now,
       onVerified: () => {
         this.#version++
-        this.#revealDue()
+        this.#revealWhenIdle()
       },
     })
     registry.set(replica, this)
-    replica.subscribe(() => this.#revealDue())
+    // Looking for reviews to reveal reads the whole circle: it waits for an idle moment, so that a
+    // change reaches the screen before this housekeeping runs (several changes share one look).
+    replica.subscribe(() => this.#revealWhenIdle())
     setInterval(() => this.#revealDue(), REVEAL_CHECK_MS)
-    queueMicrotask(() => this.#revealDue())
+    this.#revealWhenIdle()
   }
 
   /** Verified attestations of the circle as it is now (reactive through the view and `version`). */
@@ -128,6 +133,15 @@ export class TrustState {
     return { ok: true, subject: decoded.value.subject, valid, rejected }
   }
 
+  #revealWhenIdle(): void {
+    if (this.#revealScheduled) return
+    this.#revealScheduled = true
+    whenIdle(() => {
+      this.#revealScheduled = false
+      this.#revealDue()
+    })
+  }
+
   #revealDue(): void {
     if (this.#revealing) return
     const due = reviewsToReveal(this.#book.read(this.#replica.view()).sealedReviews, this.#replica.me, this.#signer.now())
@@ -139,4 +153,10 @@ export class TrustState {
         this.#revealing = false
       })
   }
+}
+
+/** Runs `task` when the browser is idle (within a second), or soon where it cannot say. */
+export function whenIdle(task: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(task, { timeout: IDLE_WITHIN_MS })
+  else setTimeout(task, 0)
 }

@@ -170,6 +170,26 @@ describe('searchOffers', () => {
     }
   })
 
+  it('folds again only the offers that are new since an earlier index, however many rebuilds back', () => {
+    const first = buildSearchIndex(CATALOGUE, NAMES)
+    const second = buildSearchIndex(CATALOGUE.slice(1), NAMES, first)
+    const added = offer('new', 'Lucia lamp')
+    const third = buildSearchIndex([added, ...CATALOGUE], NAMES, second)
+    const entryOf = (index: typeof first, found: Offer) => index.entries.find((entry) => entry.offer === found)
+    for (const kept of CATALOGUE) expect(entryOf(third, kept), kept.id).toBe(entryOf(first, kept))
+    expect(entryOf(third, added)?.haystack).toContain('lucia lamp')
+    const renamed = buildSearchIndex(CATALOGUE, new Map([...NAMES, [BEN, 'Benedikt']]), third)
+    expect(entryOf(renamed, CATALOGUE[1]!)).not.toBe(entryOf(first, CATALOGUE[1]!))
+    expect(searchOffers(renamed, { ...ANY, text: 'benedikt' }).map((found) => found.id)).toEqual(['ladder', 'ride', 'cafe'])
+  })
+
+  it('orders offers given in any order, and ties in time by id then owner', () => {
+    const tied = [offer('b', 'Two', { created: 5, owner: BEN }), offer('b', 'One', { created: 5 }), offer('a', 'Three', { created: 5 }), offer('c', 'Old', { created: 1 })]
+    const order = (offers: Offer[]) => buildSearchIndex(offers, NAMES).entries.map((entry) => `${entry.offer.id}:${entry.offer.title}`)
+    expect(order(tied)).toEqual(['a:Three', 'b:One', 'b:Two', 'c:Old'])
+    expect(order([...tied].reverse())).toEqual(['a:Three', 'b:One', 'b:Two', 'c:Old'])
+  })
+
   it('keeps title order right across many rebuilds with random changes', () => {
     let state = 7
     const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
