@@ -78,6 +78,8 @@ export class CircleReplica implements CircleHandle {
   /** Feed → highest stored seq: what this device holds for certain, and all it tells peers. */
   readonly #stored = new Map<string, number>()
   #queue: Promise<unknown> = Promise.resolve()
+  /** Tasks started or waiting in `#queue`. */
+  #queued = 0
   #notifyScheduled = false
   /** While a local write is being signed, listeners wait (see #write). */
   #notifyHeld = false
@@ -357,7 +359,9 @@ export class CircleReplica implements CircleHandle {
 
   #write(write: (doc: Y.Doc) => void): Promise<void> {
     return this.#serial(async () => {
-      const doc = await this.#docs.doc(this.me)
+      // Loaded already (the usual case): the transaction and the signing start in the caller's own
+      // task, before any re-render the caller's state change scheduled.
+      const doc = this.#docs.loaded(this.me) ?? (await this.#docs.doc(this.me))
       // Peers hear of a local edit before this device re-renders it: the render waits for the
       // signature instead of the signature for the render.
       this.#notifyHeld = true
@@ -415,9 +419,23 @@ export class CircleReplica implements CircleHandle {
     for (const record of batch) if (record.feed !== this.#ownFeed) this.#emitEntry(record)
   }
 
+  /** Runs tasks one at a time, in order; with nothing queued, the task starts at once. */
   #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task)
-    this.#queue = run.catch(() => undefined)
+    let run: Promise<T>
+    if (this.#queued === 0) {
+      try {
+        run = task()
+      } catch (error) {
+        run = Promise.reject(error)
+      }
+    } else {
+      run = this.#queue.then(task, task)
+    }
+    this.#queued++
+    this.#queue = run.then(
+      () => void this.#queued--,
+      () => void this.#queued--,
+    )
     return run
   }
 
