@@ -230,7 +230,7 @@ export class CircleReplica implements CircleHandle {
         const check =
           fresh.has(member) && !this.#docs.known(member)
             ? this.#adopt(member, buildChecked(updates))
-            : this.#checker.apply(await this.#docs.doc(member), updates, REMOTE)
+            : this.#checker.apply(this.#docs.loaded(member) ?? (await this.#docs.doc(member)), updates, REMOTE)
         for (const index of check.bad) {
           const { entry } = list[index]!
           result.rejected.push({ reason: 'bad-update', feed: entry.feedId, seq: entry.seq })
