@@ -12,12 +12,13 @@
  * review is neither published unsealed nor rewritten after reading the other one.
  */
 import nacl from 'tweetnacl'
-import { fromBase64Url, fromUtf8, sha256, toBase64Url, toHex, utf8 } from '../core/bytes'
+import { concat, fromBase64Url, fromUtf8, sha256, toBase64Url, toHex, utf8 } from '../core/bytes'
 import {
   type Attestation,
   type AttestationRejectReason,
   type IssuerIdentity,
   type SignedCredential,
+  applyRevocations,
   issueReview,
   issueRevocation,
   issueVouch,
@@ -268,7 +269,7 @@ function parseRecords(member: MemberId, raw: unknown): { records: RawRecord[]; p
 
 /** The key a device seals its own reviews with: derived from the identity seed, so any of its devices can reveal. */
 export function reviewSealKey(identitySecret: Uint8Array): Uint8Array {
-  return sha256(new Uint8Array([...utf8('sharecircle/review-seal/v1\0'), ...identitySecret.slice(0, 32)]))
+  return sha256(concat(utf8('sharecircle/review-seal/v1\0'), identitySecret.subarray(0, 32)))
 }
 
 /** Publishes a credential this member issued. */
@@ -307,8 +308,7 @@ export async function revokeVouch(writer: AttestationWriter, signer: Attestation
 }
 
 async function revocationsFor(signer: AttestationSigner, current: readonly Attestation[], me: MemberId, subject: MemberId, now: number): Promise<SignedCredential[]> {
-  const revoked = new Set(current.filter((a) => a.kind === 'revocation' && a.issuer === me).map((a) => a.revokes))
-  const mine = current.filter((a) => a.kind === 'vouch' && a.issuer === me && a.subject === subject && !revoked.has(a.id))
+  const mine = applyRevocations(current).live.filter((a) => a.kind === 'vouch' && a.issuer === me && a.subject === subject)
   return Promise.all(mine.map((old) => issueRevocation(signer.ed, signer.identity, { revokes: { id: old.id, subject }, now, random: signer.random })))
 }
 
@@ -323,7 +323,7 @@ export async function writeSealedReview(
   const text = canonicalJson(credential)
   const nonce = signer.random(nacl.secretbox.nonceLength)
   const boxed = nacl.secretbox(utf8(text), nonce, signer.sealKey)
-  const sealed = toBase64Url(new Uint8Array([...nonce, ...boxed]))
+  const sealed = toBase64Url(concat(nonce, boxed))
   const fields = { booking: input.booking, subject: input.subject, commit: toHex(sha256(utf8(text))), sealed, at: now }
   await writer.writeOwn((doc) => writeRecord(doc, 'attestations', credential.id as string, fields))
 }

@@ -6,7 +6,7 @@
  * A review counts only for a closed booking between its issuer and its subject, written from the
  * issuer's side of it: nobody rates people they never lent to or borrowed from.
  */
-import { type Attestation, checkValidity } from '../core/attestation'
+import { type Attestation, applyRevocations, checkValidity } from '../core/attestation'
 import type { MemberId } from '../core/model'
 
 /** The parts of a closed booking a review is checked against. */
@@ -57,10 +57,13 @@ export function circleTrust(
     standing(member) {
       const mine = live.find((a) => a.kind === 'vouch' && a.issuer === viewer && a.subject === member)
       const reviews = live.filter((a) => a.kind === 'review' && a.subject === member)
+      // Vouches from members the viewer's trust reaches, and the viewer's own (which counts even while
+      // they see the circle through their inviter).
       const vouchers = new Map<MemberId, number>()
       for (const a of live) {
-        const value = a.issuer === viewer ? Math.max(trust.get(viewer) ?? 0, Number.MIN_VALUE) : (trust.get(a.issuer) ?? 0)
-        if (a.kind === 'vouch' && a.subject === member && a.issuer !== member && value > 0) vouchers.set(a.issuer, value)
+        if (a.kind === 'vouch' && a.subject === member && a.issuer !== member && (a.issuer === viewer || trust.has(a.issuer))) {
+          vouchers.set(a.issuer, trust.get(a.issuer) ?? 0)
+        }
       }
       return {
         score: trust.get(member) ?? 0,
@@ -86,11 +89,9 @@ export function backedReviews(attestations: readonly Attestation[], closed: read
   })
 }
 
-/** Attestations in their window at `now` and not revoked by their issuer. */
+/** Attestations in their window at `now` and not revoked by their issuer (revocations left out). */
 export function liveAt(attestations: readonly Attestation[], now: number): Attestation[] {
-  const current = attestations.filter((a) => checkValidity(a, now) === undefined)
-  const revoked = new Set(current.filter((a) => a.kind === 'revocation').map((a) => `${a.issuer} ${a.revokes}`))
-  return current.filter((a) => a.kind !== 'revocation' && !revoked.has(`${a.issuer} ${a.id}`))
+  return applyRevocations(attestations.filter((a) => checkValidity(a, now) === undefined)).live
 }
 
 /** Whether a chain of at most `hops` live vouches leads from `from` to `to`. */

@@ -10,7 +10,7 @@
  */
 import type { ThreadMessage } from './messages'
 import type { BorrowerSide, Id, IsoDate, MemberId, OwnerSide, ReadProblem } from './model'
-import { getter, BORROWER, MESSAGE, OWNER } from './validate-records'
+import { getter, BORROWER, MESSAGE, OWNER, type Get } from './validate-records'
 import { isoDate, isRecord, isSafeId, memberId, own, type FieldReader } from './validate-fields'
 import { guarded, pathId, problemsAt, readMap } from './validate'
 
@@ -38,14 +38,30 @@ export interface BookingSides {
 const optionalMember: FieldReader<MemberId | undefined> = (raw, report) =>
   raw === undefined || raw === null ? undefined : memberId('Not a member')(raw, report)
 
-export function readBorrowerSide(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): BorrowerSide | undefined {
-  const at = `bookings/${pathId(id)}`
+/**
+ * The part every record reader shares: a guard against hostile shapes, a record under a safe id, and
+ * a field getter that reports flaws at the record's path.
+ */
+function readRecord<T>(
+  member: MemberId,
+  collection: 'bookings' | 'messages',
+  id: Id,
+  raw: unknown,
+  problems: ReadProblem[],
+  read: (get: Get, record: Record<string, unknown>, at: string) => T | undefined,
+): T | undefined {
+  const at = `${collection}/${pathId(id)}`
   return guarded(problems, member, at, undefined, () => {
     if (!isRecord(raw) || !isSafeId(id)) {
       problems.push({ member, path: at, reason: isRecord(raw) ? 'malformed' : 'wrong-type' })
       return undefined
     }
-    const get = getter(raw, problemsAt(member, at, problems))
+    return read(getter(raw, problemsAt(member, at, problems)), raw, at)
+  })
+}
+
+export function readBorrowerSide(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): BorrowerSide | undefined {
+  return readRecord(member, 'bookings', id, raw, problems, (get, _record, at) => {
     const owner = get('owner', BORROWER.owner)
     const offer = get('offer', BORROWER.offer)
     const kind = get('kind', BORROWER.kind)
@@ -85,20 +101,14 @@ export function readBorrowerSide(member: MemberId, id: Id, raw: unknown, problem
 }
 
 export function readOwnerSide(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): OwnerRecord | undefined {
-  const at = `bookings/${pathId(id)}`
-  return guarded(problems, member, at, undefined, () => {
-    if (!isRecord(raw) || !isSafeId(id)) {
-      problems.push({ member, path: at, reason: isRecord(raw) ? 'malformed' : 'wrong-type' })
-      return undefined
-    }
-    const get = getter(raw, problemsAt(member, at, problems))
+  return readRecord(member, 'bookings', id, raw, problems, (get, record) => {
     const borrower = get('borrower', OWNER.borrower)
     const offer = get('offer', OWNER.offer)
     const decision = get('decision', OWNER.decision)
     const decided = get('decided', OWNER.decided)
     if (borrower === undefined || offer === undefined || decision === undefined || decided === undefined) return undefined
     // The terms are the borrower's fields copied at the answer, so they are read by the borrower's rules.
-    const terms = own(raw, 'count') === undefined ? undefined : { from: get('from', BORROWER.from), to: get('to', BORROWER.to), count: get('count', BORROWER.count) }
+    const terms = own(record, 'count') === undefined ? undefined : { from: get('from', BORROWER.from), to: get('to', BORROWER.to), count: get('count', BORROWER.count) }
     return {
       id,
       owner: member,
@@ -140,13 +150,7 @@ export function readBookingSides(member: MemberId, raw: unknown, problems: ReadP
 }
 
 export function readMessage(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): ThreadMessage | undefined {
-  const at = `messages/${pathId(id)}`
-  return guarded(problems, member, at, undefined, () => {
-    if (!isRecord(raw) || !isSafeId(id)) {
-      problems.push({ member, path: at, reason: isRecord(raw) ? 'malformed' : 'wrong-type' })
-      return undefined
-    }
-    const get = getter(raw, problemsAt(member, at, problems))
+  return readRecord(member, 'messages', id, raw, problems, (get) => {
     const thread = get('thread', MESSAGE.thread)
     const sent = get('at', MESSAGE.at)
     if (thread === undefined || sent === undefined) return undefined

@@ -17,7 +17,7 @@ import {
 } from '../../circle/attestations'
 import type { CircleReplica } from '../../circle/replica'
 import { type TrustView, circleTrust, liveAt, withinVouches } from '../../circle/trust-view'
-import type { CircleHandle } from '../../circle/types'
+import type { CircleHandle, CircleView } from '../../circle/types'
 import { type Attestation, type AttestationRejectReason, verifyAttestations } from '../../core/attestation'
 import { type ExportRejectReason, decodeAttestationExport, encodeAttestationExport } from '../../core/attestation-export'
 import type { AutoAccept, MemberId } from '../../core/model'
@@ -43,6 +43,7 @@ export class TrustState {
   readonly #inviter: MemberId | undefined
   readonly #book: CircleAttestations
   #version = $state(0)
+  #trust: { view: CircleView; known: CircleAttestationsView; minute: number; result: TrustView } | undefined
   #revealing = false
   #revealScheduled = false
 
@@ -72,10 +73,19 @@ export class TrustState {
     return this.#book.read(view)
   }
 
-  /** How the member on this device sees everyone, at `now`. */
+  /**
+   * How the member on this device sees everyone, at `now`. Several parts of a screen ask at once, so
+   * the answer is kept while the view, the verified attestations and the minute stay the same.
+   */
   view(view = this.#replica.view(), now = this.#signer.now()): TrustView {
+    const known = this.attestations(view)
+    const minute = Math.floor(now / 60_000)
+    const kept = this.#trust
+    if (kept?.view === view && kept.known === known && kept.minute === minute) return kept.result
     const closedBookings = circleBookings(view, localToday(now)).filter((booking) => booking.state === 'closed')
-    return circleTrust(this.attestations(view).attestations, this.#replica.me, { now, closedBookings, ...(this.#inviter ? { inviter: this.#inviter } : {}) })
+    const result = circleTrust(known.attestations, this.#replica.me, { now, closedBookings, ...(this.#inviter ? { inviter: this.#inviter } : {}) })
+    this.#trust = { view, known, minute, result }
+    return result
   }
 
   /** Whether `member` is within the auto-accept level for this member (see auto-accept.ts). */

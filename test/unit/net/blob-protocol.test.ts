@@ -3,13 +3,10 @@
  * WebSockets (noise, yamux). The server side is either the real `serveBlobStream` with a lookup
  * played by a function, or a rogue handler writing whatever bytes a test wants.
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { webSockets } from '@libp2p/websockets'
 import * as encoding from 'lib0/encoding'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
+import { loopbackNode } from '../../support/loopback-node'
 import { equalBytes } from '../../../src/core/bytes'
 import { seededRandom } from '../../../src/core/random'
 import { BLOB_LIMITS, BLOB_PROTOCOL, BLOB_STATUS, type BlobRequest, type BlobResponse } from '../../../src/net/blob-messages'
@@ -20,18 +17,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function node(): Promise<Libp2p> {
-  const created = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-  })
-  cleanups.push(async () => {
-    await created.stop()
-  })
-  return created
+function node(): Promise<Libp2p> {
+  return loopbackNode(cleanups)
 }
 
 /** A client connected to a server that handles the blob protocol with `handler`. */

@@ -3,12 +3,9 @@
  * WebSockets (noise, yamux), a real replica at each end.
  */
 import 'fake-indexeddb/auto'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import type { Libp2p } from '@libp2p/interface'
-import { webSockets } from '@libp2p/websockets'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
+import { loopbackNode } from '../../support/loopback-node'
 import { seededRandom } from '../../../src/core/random'
 import type { CircleReplica } from '../../../src/circle/replica'
 import { SyncChannel } from '../../../src/net/sync-channel'
@@ -22,18 +19,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function node(): Promise<Libp2p> {
-  const created = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-  })
-  cleanups.push(async () => {
-    await created.stop()
-  })
-  return created
+function node(): Promise<Libp2p> {
+  return loopbackNode(cleanups)
 }
 
 describe('sync over a libp2p stream', () => {
