@@ -14,6 +14,14 @@ import { newMemberDoc } from './member-doc'
 import type { Roster } from './roster'
 import type { DocAttachment, DocSnapshot, Storage } from './types'
 import { applyChecked } from './update-check'
+import { whenIdle } from '../core/schedule'
+
+/**
+ * Snapshots are saved this long after a change (then at idle time), once for all the changes in
+ * between: they only make the next opening faster (the entries are what is durable), so a live edit
+ * does not pay for encoding and writing its author's whole doc.
+ */
+export const SNAPSHOT_DELAY_MS = 2_000
 
 export interface MemberDocsInit {
   circleId: string
@@ -35,6 +43,10 @@ export class MemberDocs {
   readonly #open = new Map<MemberId, Y.Doc>()
   readonly #attachments: DocAttachment[] = []
   #saved = new Map<string, DocSnapshot>()
+  /** Members whose snapshot is behind their doc, and the pending save for them. */
+  readonly #stale = new Set<MemberId>()
+  #saveTimer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
 
   constructor(init: MemberDocsInit) {
     this.#init = init
@@ -77,6 +89,33 @@ export class MemberDocs {
     return this.#open.get(member)
   }
 
+  /**
+   * Holds the saving of this device's own doc until the returned function is called (see
+   * DocAttachment.hold); a no-op before the doc is attached.
+   */
+  holdOwnSaves(): () => void {
+    const releases = this.#attachments.map((attachment) => attachment.hold())
+    return () => {
+      for (const release of releases) release()
+    }
+  }
+
+  /** Saves these members' snapshots soon (SNAPSHOT_DELAY_MS), together with any others pending. */
+  saveSoon(members: Iterable<MemberId>): void {
+    for (const member of members) if (member !== this.#init.me) this.#stale.add(member)
+    if (this.#stale.size === 0 || this.#saveTimer !== undefined || this.#closed) return
+    this.#saveTimer = setTimeout(() => whenIdle(() => void this.#saveStale().catch(() => undefined)), SNAPSHOT_DELAY_MS)
+  }
+
+  /** Saves the pending snapshots now (a failed save costs only a longer replay on the next opening). */
+  async #saveStale(): Promise<void> {
+    clearTimeout(this.#saveTimer)
+    this.#saveTimer = undefined
+    const members = [...this.#stale]
+    this.#stale.clear()
+    if (members.length > 0) await this.save(members)
+  }
+
   /** Saves these members' docs as snapshots, with the feed seqs they now include. */
   async save(members: Iterable<MemberId>): Promise<void> {
     const snapshots: DocSnapshot[] = []
@@ -94,6 +133,8 @@ export class MemberDocs {
   }
 
   async close(): Promise<void> {
+    this.#closed = true
+    await this.#saveStale().catch(() => undefined)
     await Promise.all(this.#attachments.map((attachment) => attachment.close()))
     for (const doc of this.#open.values()) doc.destroy()
   }

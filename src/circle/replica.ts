@@ -4,10 +4,11 @@
  * signed into this device's feed; received entries go through `ingestBatch` and only what passed
  * every check is stored and applied. Writes and ingests run one at a time, so a feed's seq never races.
  *
- * Latency: a signed local entry is handed to the network as soon as it is signed, while it is being
- * written; a received batch is applied to the docs while it is being written. Neither is ever
- * counted as held (`heads()`, which peers see) before its write succeeded: an entry whose write fails
- * stays in `#unsaved`, is written again before the next write or ingest, and counts only then.
+ * Latency: a signed local entry is handed to the network as soon as it is signed, before it (or the
+ * doc it changed) is written; a received live edit is applied and shown before it is written, a
+ * received catch-up batch while it is. Nothing is ever counted as held (`heads()`, which peers see)
+ * before its write succeeded: an entry whose write fails stays in `#unsaved`, is written again before
+ * the next write or ingest, and counts only then.
  */
 import * as Y from 'yjs'
 import { concat, fromHex, toHex, utf8 } from '../core/bytes'
@@ -19,6 +20,7 @@ import { type BoxKeyPair, type SigningKeyPair, issueCertificate } from '../core/
 import type { Id, MemberId, Offer, OfferDraft, Profile, Want, WantDraft } from '../core/model'
 import { type Payload, openPayload } from '../core/payload'
 import { type RandomBytes, newId } from '../core/random'
+import { nextTask } from '../core/schedule'
 import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraft } from '../core/validate'
 import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, PhotoTooLargeError, UnknownRecordError } from './errors'
@@ -54,6 +56,8 @@ export interface IngestReport {
 }
 
 const REMOTE = Symbol('remote-entry')
+/** Received batches up to this many entries are live edits: shown first, written right after. */
+const LIVE_BATCH = 8
 const DEVICE_CLAIM_DOMAIN = utf8('sharecircle/sync-device/v1\0')
 
 export class CircleReplica implements CircleHandle {
@@ -70,7 +74,7 @@ export class CircleReplica implements CircleHandle {
   readonly #docs: MemberDocs
   readonly #readModel: CircleReadModel
   readonly #listeners = new Set<() => void>()
-  readonly #entryListeners = new Set<(record: EntryRecord) => void>()
+  readonly #entryListeners = new Set<(record: EntryRecord, own: boolean) => void>()
   readonly #storedListeners = new Set<() => void>()
   readonly #checker = new UpdateChecker()
   /** Accepted entries (local or received) whose write has not succeeded yet: written with the next. */
@@ -148,10 +152,10 @@ export class CircleReplica implements CircleHandle {
   }
 
   /**
-   * Every entry this device accepts, for the network layer to pass on: its own as soon as they are
+   * Every entry this device accepts, for the network layer to pass on: its `own` as soon as they are
    * signed (their write may still be under way), received ones once they are stored.
    */
-  subscribeEntries(listener: (record: EntryRecord) => void): () => void {
+  subscribeEntries(listener: (record: EntryRecord, own: boolean) => void): () => void {
     this.#entryListeners.add(listener)
     return () => this.#entryListeners.delete(listener)
   }
@@ -219,11 +223,13 @@ export class CircleReplica implements CircleHandle {
       // what this batch brings (checked as it is built), below.
       const fresh = new Set(result.joined.filter((member) => member !== this.me && !this.#docs.known(member)))
       for (const member of result.joined) if (!fresh.has(member)) await this.#docs.doc(member)
-      // Applied while the write runs: the docs show the entries a write sooner. Nothing unstored is
-      // counted as held, and if the write fails the entries stay accepted (a resend is a duplicate,
-      // never applied twice) and are written again with the next write or ingest.
-      const stored = this.#persist(records)
-      stored.catch(() => undefined)
+      // A big batch (catching up) is applied while its write runs; a small one (a live edit) is written
+      // in the next task, after the screen has shown it (the render follows the apply in this task's
+      // microtasks). Either way nothing unstored is counted as held, and if the write fails the
+      // entries stay accepted (a resend is a duplicate, never applied twice) and are written again
+      // with the next write or ingest.
+      const stored = records.length > LIVE_BATCH ? this.#persist(records) : undefined
+      stored?.catch(() => undefined)
       for (const [member, list] of result.updates) {
         const updates = list.map((item) => item.update)
         // Checked and adopted in one synchronous step, so nothing can open the doc in between.
@@ -239,9 +245,9 @@ export class CircleReplica implements CircleHandle {
       for (const member of fresh) if (!result.updates.has(member)) this.#docs.adopt(member, newMemberDoc())
       for (const member of result.joined) this.#readModel.invalidate(member)
       if (result.joined.length > 0) this.#scheduleNotify()
-      await stored
+      await (stored ?? new Promise<void>((written, failed) => nextTask(() => this.#persist(records).then(written, failed))))
       for (const fork of result.forks) await entries.putFork(this.topicHex, fork.feed, fork.seq, fork.entries)
-      await this.#docs.save(new Set([...result.joined, ...result.updates.keys()]))
+      this.#docs.saveSoon(new Set([...result.joined, ...result.updates.keys()]))
       return { accepted: records.length, buffered: result.buffered, rejected: result.rejected }
     })
   }
@@ -362,23 +368,25 @@ export class CircleReplica implements CircleHandle {
       // Loaded already (the usual case): the transaction and the signing start in the caller's own
       // task, before any re-render the caller's state change scheduled.
       const doc = this.#docs.loaded(this.me) ?? (await this.#docs.doc(this.me))
-      // Peers hear of a local edit before this device re-renders it: the render waits for the
-      // signature instead of the signature for the render.
+      // Peers hear of a local edit before this device re-renders it or saves its doc: the render
+      // and the doc's save wait for the signature instead of the signature for them.
       this.#notifyHeld = true
+      const releaseSaves = this.#docs.holdOwnSaves()
       try {
         const update = transactUpdate(doc, write)
-        if (update) await this.#append({ type: 'update', update })
+        if (update) await this.#append({ type: 'update', update }, releaseSaves)
       } finally {
+        releaseSaves()
         this.#releaseNotify()
       }
     })
   }
 
   /**
-   * Signs the payload as this device's next entry, hands it to the network, and makes it durable
-   * (with anything left unsaved); resolves once it is.
+   * Signs the payload as this device's next entry, hands it to the network, then (`sent`, and) makes
+   * it durable with anything left unsaved; resolves once it is.
    */
-  async #append(payload: Payload): Promise<void> {
+  async #append(payload: Payload, sent?: () => void): Promise<void> {
     if (this.#closed) throw new CircleClosedError()
     const { keys, ed, random, now, circle } = this.#options
     const init = { device: keys.device, topic: this.topic, circleKey: circle.key, ed, random, now }
@@ -389,8 +397,9 @@ export class CircleReplica implements CircleHandle {
     this.#emitEntry(record)
     this.#releaseNotify()
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
-    // that go out before the write's own synchronous start.
+    // that go out before anything else this write starts.
     await Promise.resolve()
+    sent?.()
     await this.#persist([record])
   }
 
@@ -440,7 +449,8 @@ export class CircleReplica implements CircleHandle {
   }
 
   #emitEntry(record: EntryRecord): void {
-    for (const listener of this.#entryListeners) listener(record)
+    const own = record.feed === this.#ownFeed
+    for (const listener of this.#entryListeners) listener(record, own)
   }
 
   #releaseNotify(): void {

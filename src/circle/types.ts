@@ -168,6 +168,11 @@ export interface EntryStorage {
 export type AttachDoc = (name: string, doc: Y.Doc) => Promise<DocAttachment>
 
 export interface DocAttachment {
-  /** Stops persisting; the saved data stays. */
+  /**
+   * Holds the doc's saves: updates made until `release()` is called are saved then, in order. For a
+   * local edit that has somewhere more urgent to go first (peers); not for long.
+   */
+  hold(): () => void
+  /** Stops persisting (saving anything held first); the saved data stays. */
   close(): Promise<void>
 }

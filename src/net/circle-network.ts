@@ -1,8 +1,8 @@
 /**
  * One member node serving the circles open on this device. For each circle it joins discovery and
  * the circle's gossip topic, keeps the circle's relays linked, runs a sync session (sync-session.ts)
- * with every member it is directly connected to, pushes new entries to peers in sync and publishes
- * them on gossip, and ingests what gossip brings. A peer whose session ends as misbehaving, or that
+ * with every member it is directly connected to, pushes new entries to peers in sync, publishes its
+ * own on gossip (for members it has no session with), and ingests what gossip brings. A peer whose session ends as misbehaving, or that
  * cannot prove the circle key, is hung up on. Status is honest: "up to date" only when heads match.
  * Photos travel beside sync (blob-service.ts): served to, and fetched from, the peers whose sync
  * session proved the circle key here.
@@ -17,7 +17,7 @@ import type { EntryRecord } from '../circle/types'
 import { peerIdOf } from './announcement'
 import type { BlobFetch } from './blob-fetcher'
 import { BlobService, type BlobCircle, type BlobServiceInit, type NetworkBlobs } from './blob-service'
-import { GOSSIP_SEEN_LIMIT, STATUS_TICK_MS, SYNC_STRIKES } from './constants'
+import { GOSSIP_WAIT_MS, STATUS_TICK_MS, SYNC_STRIKES } from './constants'
 import { NetworkStoppedError } from './errors'
 import type { MemberNode } from './member-node'
 import { SyncChannel, type ChannelEnd } from './sync-channel'
@@ -27,8 +27,8 @@ import { discoveryTopic, gossipTopic } from './topics'
 
 /** What the network needs of an open circle (CircleReplica has it). */
 export interface NetworkReplica extends SyncReplica {
-  /** New entries to pass on (own ones as soon as signed, received ones once stored). */
-  subscribeEntries(listener: (record: EntryRecord) => void): () => void
+  /** New entries to pass on (`own` ones as soon as signed, received ones once stored). */
+  subscribeEntries(listener: (record: EntryRecord, own: boolean) => void): () => void
   /** Told when `heads()` grew: peers in sync are then told what is held (`have`). */
   subscribeStored(listener: () => void): () => void
   /** The circle's photos, sealed; without them the circle serves and fetches none. */
@@ -88,6 +88,14 @@ interface Link {
   lastSyncedAt: number | undefined
 }
 
+interface GossipWaiting {
+  entry: Uint8Array
+  feed: string
+  seq: number
+  /** The sessions it was pushed to. */
+  sessions: SyncSession[]
+}
+
 interface OpenCircle {
   circle: NetworkCircle
   replica: NetworkReplica
@@ -97,10 +105,13 @@ interface OpenCircle {
   relayPeers: Set<string>
   links: Map<string, Link>
   pending: Uint8Array[]
+  /** This device's own entries among `pending`: only those go on gossip. */
+  pendingOwn: Uint8Array[]
+  /** Own entries pushed to peers in sync, waiting for them to say they hold them before gossip. */
+  gossipWaiting: GossipWaiting[]
+  gossipTimer: ReturnType<typeof setTimeout> | undefined
   /** A `have` to every peer is queued for the end of this task. */
   announcing: boolean
-  /** Positions (`feed:seq`) that came by gossip: already on gossip, not published again. */
-  gossipSeen: Set<string>
   gossipStats: { received: number; rejected: number }
   lastSyncedAt: number | undefined
   unsubscribe: () => void
@@ -159,8 +170,10 @@ export class CircleNetwork {
       relayPeers: new Set(circle.relays.map((text) => peerIdOf(multiaddr(text))!)),
       links: new Map(),
       pending: [],
+      pendingOwn: [],
+      gossipWaiting: [],
+      gossipTimer: undefined,
       announcing: false,
-      gossipSeen: new Set(),
       gossipStats: { received: 0, rejected: 0 },
       lastSyncedAt: undefined,
       unsubscribe: () => undefined,
@@ -168,7 +181,7 @@ export class CircleNetwork {
     this.#circles.set(circle.id, open)
     this.#byTopic.set(toHex(replica.topic), open)
     this.#byGossip.set(open.gossip, open)
-    const unsubscribeEntries = replica.subscribeEntries((record) => this.#queue(open, record.bytes))
+    const unsubscribeEntries = replica.subscribeEntries((record, own) => this.#queue(open, record.bytes, own))
     const unsubscribeStored = replica.subscribeStored(() => this.#announce(open))
     open.unsubscribe = () => {
       unsubscribeEntries()
@@ -188,6 +201,8 @@ export class CircleNetwork {
     this.#byTopic.delete(toHex(open.replica.topic))
     this.#byGossip.delete(open.gossip)
     open.unsubscribe()
+    clearTimeout(open.gossipTimer)
+    open.gossipWaiting = []
     const { services } = this.#node
     services.pubsub.unsubscribe(open.gossip)
     services.discovery.leave(open.discovery)
@@ -334,6 +349,7 @@ export class CircleNetwork {
       random: this.#init.random,
       initiator,
       strikes: this.#init.strikes ?? SYNC_STRIKES,
+      onHeld: () => this.#releaseGossip(open),
     })
   }
 
@@ -349,9 +365,10 @@ export class CircleNetwork {
   }
 
   /** New entries (ours or received) go out together at the end of the current task. */
-  #queue(open: OpenCircle, entry: Uint8Array): void {
+  #queue(open: OpenCircle, entry: Uint8Array, own: boolean): void {
     open.pending.push(entry)
-    if (open.pending.length === 1) queueMicrotask(() => void this.#flush(open))
+    if (own) open.pendingOwn.push(entry)
+    if (open.pending.length === 1) queueMicrotask(() => this.#flush(open))
   }
 
   /** Tells every peer in sync what is now stored here, once per task however many writes finished. */
@@ -366,20 +383,59 @@ export class CircleNetwork {
     })
   }
 
-  async #flush(open: OpenCircle): Promise<void> {
+  #flush(open: OpenCircle): void {
     const entries = open.pending.splice(0)
+    const own = open.pendingOwn.splice(0)
     if (entries.length === 0 || this.#stopped) return
+    const sessions: SyncSession[] = []
     for (const link of open.links.values()) {
       // A push to a peer whose stream just broke is lost; its next session catches up from heads.
       link.channel.push(entries).catch(() => undefined)
+      if (link.channel.session?.state === 'syncing') sessions.push(link.channel.session)
     }
-    const pubsub = this.#node.services.pubsub
-    for (const entry of entries) {
-      const position = peekEntryPosition(entry)
-      if (position && open.gossipSeen.has(`${position.feed}:${position.seq}`)) continue
-      await pubsub.publish(open.gossip, entry).catch(() => undefined)
-    }
+    this.#gossip(open, own, sessions)
     this.#refresh()
+  }
+
+  /**
+   * Gossip carries this device's own entries to the members it has no session with (the mesh passes
+   * them on, so received entries are never published again). An entry pushed to peers in sync goes
+   * on gossip once they all say they hold it: their gossip copy is then a duplicate that arrives
+   * after they have shown the push, rather than a second copy racing it. A peer that never says so
+   * holds it back for GOSSIP_WAIT_MS at most.
+   */
+  #gossip(open: OpenCircle, own: Uint8Array[], sessions: SyncSession[]): void {
+    for (const entry of own) {
+      const position = peekEntryPosition(entry)
+      if (position) open.gossipWaiting.push({ entry, feed: position.feed, seq: position.seq, sessions })
+    }
+    this.#releaseGossip(open)
+    if (open.gossipWaiting.length > 0 && open.gossipTimer === undefined) {
+      open.gossipTimer = setTimeout(() => {
+        open.gossipTimer = undefined
+        this.#publish(open, open.gossipWaiting.splice(0))
+      }, GOSSIP_WAIT_MS)
+    }
+  }
+
+  /** Publishes the waiting entries, in order, up to the first that a peer in sync still lacks. */
+  #releaseGossip(open: OpenCircle): void {
+    const held = (item: GossipWaiting) =>
+      item.sessions.every((session) => session.state !== 'syncing' || (session.remoteHeads.get(item.feed) ?? -1) >= item.seq)
+    let count = 0
+    while (count < open.gossipWaiting.length && held(open.gossipWaiting[count]!)) count++
+    if (count > 0) this.#publish(open, open.gossipWaiting.splice(0, count))
+    if (open.gossipWaiting.length === 0 && open.gossipTimer !== undefined) {
+      clearTimeout(open.gossipTimer)
+      open.gossipTimer = undefined
+    }
+  }
+
+  #publish(open: OpenCircle, items: GossipWaiting[]): void {
+    if (this.#stopped || this.#circles.get(open.circle.id) !== open) return
+    for (const { entry } of items) {
+      void this.#node.services.pubsub.publish(open.gossip, entry).catch(() => undefined)
+    }
   }
 
   readonly #onGossip = (event: CustomEvent<Message>): void => {
@@ -391,8 +447,6 @@ export class CircleNetwork {
       open.gossipStats.rejected++
       return
     }
-    const position = peekEntryPosition(entry)
-    if (position) remember(open.gossipSeen, `${position.feed}:${position.seq}`)
     open.replica.ingest([entry]).then(
       (report) => {
         open.gossipStats.rejected += report.rejected.filter((rejection) => rejection.reason !== 'duplicate').length
@@ -428,7 +482,3 @@ async function hangUp(connection: Connection): Promise<void> {
   await connection.close().catch((error: unknown) => connection.abort(error instanceof Error ? error : new Error(String(error))))
 }
 
-function remember(seen: Set<string>, key: string): void {
-  seen.add(key)
-  if (seen.size > GOSSIP_SEEN_LIMIT) seen.delete(seen.values().next().value!)
-}

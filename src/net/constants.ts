@@ -50,8 +50,8 @@ export const RELAY_DIAL_TIMEOUT_MS = 15_000
 
 // ── sync and gossip ────────────────────────────────────────────────────────────────────────────
 
-/** Entry positions recently received by gossip, not published again (bounded memory). */
-export const GOSSIP_SEEN_LIMIT = 4_096
+/** An own entry pushed to peers in sync goes on gossip once they hold it, or after this long at most. */
+export const GOSSIP_WAIT_MS = 2_000
 /** Checks failed by a sync peer's entries before its session (and connection) is dropped. */
 export const SYNC_STRIKES = 20
 /** Status listeners are told of changes at most this often; catch-up progress is read on this tick. */

@@ -43,6 +43,8 @@ export interface SyncSessionInit {
   initiator: boolean
   /** Checks failed by this peer's entries before it is dropped (duplicates and early entries don't count). */
   strikes?: number
+  /** Told whenever what the peer says it holds (`remoteHeads`) grew. */
+  onHeld?(): void
 }
 
 export const SESSION_STATES = ['greeting', 'proving', 'syncing', 'closed'] as const
@@ -134,10 +136,15 @@ export class SyncSession {
   }
 
   #noteHeld(heads: FeedLength[]): void {
+    let grew = false
     for (const head of heads) {
       const feed = toHex(head.feed)
-      if (head.length > 0 && (this.remoteHeads.get(feed) ?? -1) < head.length - 1) this.remoteHeads.set(feed, head.length - 1)
+      if (head.length > 0 && (this.remoteHeads.get(feed) ?? -1) < head.length - 1) {
+        this.remoteHeads.set(feed, head.length - 1)
+        grew = true
+      }
     }
+    if (grew) this.#init.onHeld?.()
   }
 
   #hello(): SyncMessage {

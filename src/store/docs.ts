@@ -41,11 +41,54 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
   db.addEventListener('versionchange', detach)
   db.addEventListener('close', detach)
   await persistence.whenSynced
+  const held = holdable(persistence)
   let closing: Promise<void> | undefined
   return {
+    hold: held.hold,
     close() {
+      held.releaseAll()
       closing ??= flushAndDestroy(persistence)
       return closing
+    },
+  }
+}
+
+/**
+ * Puts a gate in front of y-indexeddb's update listener. y-indexeddb saves each update from inside
+ * the transaction that made it; while a hold is on, updates queue instead and are saved, in order,
+ * when the last hold is released. The gate takes the listener's place (`_storeUpdate`, the field
+ * y-indexeddb's own `destroy()` unhooks), so destroying the persistence unhooks the gate too.
+ */
+function holdable(persistence: IndexeddbPersistence): { hold(): () => void; releaseAll(): void } {
+  const store = persistence._storeUpdate
+  const queued: Array<[Uint8Array, unknown]> = []
+  let holds = 0
+  const flush = () => {
+    const updates = queued.splice(0)
+    // Destroyed meanwhile (another tab deleted the database, or the circle closed): y-indexeddb
+    // would not have saved these either.
+    if (persistence._destroyed) return
+    for (const [update, origin] of updates) store(update, origin)
+  }
+  persistence.doc.off('update', store)
+  persistence._storeUpdate = (update, origin) => {
+    if (holds > 0) queued.push([update, origin])
+    else store(update, origin)
+  }
+  persistence.doc.on('update', persistence._storeUpdate)
+  return {
+    hold() {
+      holds++
+      let released = false
+      return () => {
+        if (released) return
+        released = true
+        if (--holds === 0) flush()
+      }
+    },
+    releaseAll() {
+      holds = 0
+      flush()
     },
   }
 }

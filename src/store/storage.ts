@@ -79,6 +79,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Ind
     }
     const persisted = await persistDoc(docDatabaseName(name, docName), doc)
     const attachment: DocAttachment = {
+      hold: persisted.hold,
       async close() {
         attachments.delete(attachment)
         await persisted.close()

@@ -8,7 +8,8 @@ import type { CircleReplica } from '../../circle/replica'
 import type { CircleHandle, CircleView } from '../../circle/types'
 import type { MemberId } from '../../core/model'
 import { CatalogueQuery } from './catalogue-query.svelte'
-import { TrustState, whenIdle } from './trust.svelte'
+import { whenIdle } from '../../core/schedule'
+import { TrustState } from './trust.svelte'
 
 /** The circle's read model; a new object after every local or received change. */
 export class CircleViewState {

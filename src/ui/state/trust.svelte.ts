@@ -21,6 +21,7 @@ import type { CircleHandle, CircleView } from '../../circle/types'
 import { type Attestation, type AttestationRejectReason, verifyAttestations } from '../../core/attestation'
 import { type ExportRejectReason, decodeAttestationExport, encodeAttestationExport } from '../../core/attestation-export'
 import type { AutoAccept, MemberId } from '../../core/model'
+import { whenIdle } from '../../core/schedule'
 import { circleBookings } from '../../circle/bookings'
 import { localToday } from '../words'
 
@@ -29,7 +30,6 @@ export type ImportedReputation =
   | { ok: false; reason: ExportRejectReason }
 
 const REVEAL_CHECK_MS = 60 * 60 * 1000
-const IDLE_WITHIN_MS = 1000
 const registry = new WeakMap<CircleHandle, TrustState>()
 
 /** The trust state of an open circle, if the app made one (auto-accept asks through this). */
@@ -163,10 +163,4 @@ export class TrustState {
         this.#revealing = false
       })
   }
-}
-
-/** Runs `task` when the browser is idle (within a second), or soon where it cannot say. */
-export function whenIdle(task: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(task, { timeout: IDLE_WITHIN_MS })
-  else setTimeout(task, 0)
 }

@@ -258,6 +258,45 @@ describe('writes that fail', () => {
   })
 })
 
+describe('a live edit on the receiving side', () => {
+  it('is shown before it is written: listeners see it while nothing of it is held or stored yet', async () => {
+    const { ana, ben, a, b } = await twoMembers()
+    await sync(a, b, ana.storage)
+    await a.addOffer(drill)
+    const anaFeed = [...a.heads().keys()].find((feed) => a.memberOfDevice(feed) === a.me)!
+    const [latest] = await ana.storage.entries.getRange(a.topicHex, anaFeed, a.heads().get(anaFeed)!, a.heads().get(anaFeed)!)
+    let writes = 0
+    const putEntries = ben.storage.entries.putEntries.bind(ben.storage.entries)
+    ben.storage.entries.putEntries = (records) => {
+      writes++
+      return putEntries(records)
+    }
+    const seen: Array<{ titles: string[]; held: number | undefined; writes: number }> = []
+    b.subscribe(() => seen.push({ titles: b.view().offers.map((offer) => offer.title), held: b.heads().get(anaFeed), writes }))
+
+    await b.ingest([latest!.bytes])
+    expect(seen[0]).toEqual({ titles: ['Cordless drill'], held: a.heads().get(anaFeed)! - 1, writes: 0 })
+    expect(writes).toBe(1)
+    expect(b.heads().get(anaFeed)).toBe(a.heads().get(anaFeed))
+  })
+
+  it('saves other members’ doc snapshots later, once for many edits, and at the latest on close', async () => {
+    const { ana, ben, a, b, circle } = await twoMembers()
+    await sync(a, b, ana.storage)
+    const name = `${circle.id}:${a.me}`
+    const saved = async () => (await ben.storage.snapshots.getSnapshots(`${circle.id}:`)).find((snapshot) => snapshot.name === name)
+    const before = await saved()
+    await a.addOffer({ ...drill, title: 'Ladder' })
+    await sync(a, b, ana.storage)
+    // Not written with the ingest: a live edit does not pay for encoding its author's whole doc.
+    expect((await saved())?.covers).toEqual(before?.covers)
+
+    await ben.device.close()
+    const after = await saved()
+    expect(Object.values(after!.covers)).toEqual([a.heads().get([...a.heads().keys()].find((feed) => a.memberOfDevice(feed) === a.me)!)])
+  })
+})
+
 describe('verifying a batch by its hash chains', () => {
   it('rejects only a forged entry in the middle of a batch; the entries after it wait, then apply when the real one comes', async () => {
     const { ana, a, b } = await twoMembers()

@@ -179,6 +179,41 @@ describe('openStorage over fake-indexeddb', () => {
     await storage.destroy()
   })
 
+  it('holds a doc’s saves until released, then saves them in order; close saves what is held', async () => {
+    const storage = await openStorage({ name: 'held' })
+    const doc = new Y.Doc()
+    const attachment = await storage.attachDoc('member-a', doc)
+    const adds: unknown[] = []
+    const add = FakeObjectStore.prototype.add
+    FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+      if (this.name === 'updates') adds.push(args[0])
+      return add.apply(this, args)
+    }
+    try {
+      const release = attachment.hold()
+      doc.getMap('profile').set('name', 'Ana')
+      doc.getMap('profile').set('place', 'Elm Street')
+      expect(adds).toHaveLength(0)
+      release()
+      release()
+      expect(adds).toHaveLength(2)
+
+      attachment.hold()
+      doc.getMap('profile').set('name', 'Ana B.')
+      expect(adds).toHaveLength(2)
+      await attachment.close()
+      expect(adds).toHaveLength(3)
+    } finally {
+      FakeObjectStore.prototype.add = add
+    }
+
+    const fresh = new Y.Doc()
+    const again = await storage.attachDoc('member-a', fresh)
+    expect(fresh.getMap('profile').toJSON()).toEqual({ name: 'Ana B.', place: 'Elm Street' })
+    await again.close()
+    await storage.destroy()
+  })
+
   it('deleteDocData removes what a doc saved', async () => {
     const storage = await openStorage({ name: 'docs' })
     const doc = new Y.Doc()
