@@ -30,6 +30,7 @@ import type { MemberId } from '../core/model'
 import type { RandomBytes } from '../core/random'
 import type * as Y from 'yjs'
 import { writeRecord } from './member-doc'
+import { rawCacheKey } from './read-model'
 import type { CircleView, MemberView } from './types'
 
 /** How long a sealed review waits for the other side before it is revealed anyway. */
@@ -201,14 +202,15 @@ export class CircleAttestations {
   }
 }
 
-/** Parsed per MemberView object: a new object exactly when that member's doc changed. */
-const parsedRecords = new WeakMap<MemberView, { records: RawRecord[]; problems: AttestationProblem[] }>()
+/** Parsed per raw attestations object: the read model keeps it while the member's attestations are unchanged. */
+const parsedRecords = new WeakMap<object, { records: RawRecord[]; problems: AttestationProblem[] }>()
 
 function recordsOf(member: MemberView): { records: RawRecord[]; problems: AttestationProblem[] } {
-  let parsed = parsedRecords.get(member)
+  const key = rawCacheKey(member, member.raw.attestations)
+  let parsed = parsedRecords.get(key)
   if (!parsed) {
     parsed = parseRecords(member.id, member.raw.attestations)
-    parsedRecords.set(member, parsed)
+    parsedRecords.set(key, parsed)
   }
   return parsed
 }

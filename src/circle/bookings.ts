@@ -25,6 +25,7 @@ import { LIMITS } from '../core/model'
 import { cleanText } from '../core/text'
 import { isIsoDate, isRecord, own } from '../core/validate-fields'
 import { BookingActionError, BookingIdTakenError, RequestRefusedError, UnknownBookingError } from './bookings-errors'
+import { rawCacheKey } from './read-model'
 import { writeRecord, type FieldValue } from './member-doc'
 import type { CircleView, MemberView } from './types'
 
@@ -36,26 +37,30 @@ export interface BookingCircle {
   readonly clock: { now(): number; newId(): Id }
 }
 
-const sidesCache = new WeakMap<MemberView, BookingSides>()
-const messagesCache = new WeakMap<MemberView, ThreadMessage[]>()
+// Keyed by the member's raw collection: the read model keeps that object while the collection is
+// unchanged, so an edit to an offer does not read every booking and message again.
+const sidesCache = new WeakMap<object, BookingSides>()
+const messagesCache = new WeakMap<object, ThreadMessage[]>()
 const bookingsCache = new WeakMap<CircleView, { today: IsoDate; bookings: Booking[] }>()
 const allMessagesCache = new WeakMap<CircleView, ThreadMessage[]>()
 
 function sidesOf(member: MemberView): BookingSides {
-  let sides = sidesCache.get(member)
+  const key = rawCacheKey(member, member.raw.bookings)
+  let sides = sidesCache.get(key)
   if (!sides) {
     // Problems in booking records are this module's to skip; the view's problem list is the offers'.
     sides = readBookingSides(member.id, member.raw.bookings, [])
-    sidesCache.set(member, sides)
+    sidesCache.set(key, sides)
   }
   return sides
 }
 
 function messagesOf(member: MemberView): ThreadMessage[] {
-  let messages = messagesCache.get(member)
+  const key = rawCacheKey(member, member.raw.messages)
+  let messages = messagesCache.get(key)
   if (!messages) {
     messages = readMessages(member.id, member.raw.messages, [])
-    messagesCache.set(member, messages)
+    messagesCache.set(key, messages)
   }
   return messages
 }

@@ -10,6 +10,7 @@ import { decodeEntry } from '../core/entry'
 import type { FeedLog } from '../core/feed'
 import type { MemberId } from '../core/model'
 import { openPayload } from '../core/payload'
+import { type DocChange, EVERYTHING, changeOf } from './doc-changes'
 import { newMemberDoc } from './member-doc'
 import type { Roster } from './roster'
 import type { DocAttachment, DocSnapshot, Storage } from './types'
@@ -33,8 +34,8 @@ export interface MemberDocsInit {
   roster: Roster
   /** Origin given to Yjs for updates that came from entries rather than local writes. */
   remoteOrigin: unknown
-  /** Told after a doc is opened and after each of its updates. */
-  onChange(member: MemberId): void
+  /** Told after a doc is opened (everything is new) and after each of its updates, with what it changed. */
+  onChange(member: MemberId, change: DocChange): void
 }
 
 export class MemberDocs {
@@ -152,10 +153,11 @@ export class MemberDocs {
 
   #adopt(member: MemberId, doc: Y.Doc): Y.Doc {
     this.#open.set(member, doc)
-    this.#init.onChange(member)
+    this.#init.onChange(member, EVERYTHING)
     // Not 'update': an update listener makes Yjs encode every transaction's update just to tell it.
     doc.on('afterTransaction', (transaction: Y.Transaction) => {
-      if (transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0) this.#init.onChange(member)
+      if (transaction.changed.size > 0) this.#init.onChange(member, changeOf(transaction))
+      else if (transaction.deleteSet.clients.size > 0) this.#init.onChange(member, EVERYTHING)
     })
     return doc
   }

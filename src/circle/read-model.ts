@@ -5,36 +5,168 @@
  * carried over too: a change merges the changed members' records into the previous order instead of
  * sorting the whole circle again, and a record read again unchanged stays the very same object, so
  * whatever is keyed or cached by record (the search index, the cards on screen) keeps its work.
+ * Within a member, a change that says what it touched (doc-changes.ts) re-reads only those parts
+ * and records: an edit to one offer reads that offer, not the member's every offer and message.
  */
-import type * as Y from 'yjs'
-import type { MemberId, Offer, ReadProblem, Want } from '../core/model'
-import { readOffers, readProfile, readWants } from '../core/validate'
-import { readRawDoc } from './member-doc'
+import * as Y from 'yjs'
+import type { Id, MemberId, Offer, ReadProblem, Want } from '../core/model'
+import { readMap, readOffer, readProfile, readWant } from '../core/validate'
+import { type DocChange, EVERYTHING, mergeChanges } from './doc-changes'
+import { DOC_KEYS, type RawDoc, readRawDoc } from './member-doc'
 import type { RosterMember } from './roster'
 import type { CircleView, MemberView } from './types'
 
-/** Reads one member's doc; records equal to those in `previous` (their last read) are taken from it. */
-export function readMember(doc: Y.Doc, member: RosterMember, previous?: MemberView): { view: MemberView; problems: ReadProblem[] } {
-  const problems: ReadProblem[] = []
+interface RecordRead<T> {
+  value: T | undefined
+  problems: ReadProblem[]
+}
+
+/** One member's doc as last read, part by part and record by record. */
+export interface MemberRead {
+  view: MemberView
+  problems: ReadProblem[]
+  raw: RawDoc
+  profileProblems: ReadProblem[]
+  /** A collection that is not a map at all: its problem, not any record's. */
+  collectionProblems: ReadProblem[]
+  offers: Map<Id, RecordRead<Offer>>
+  wants: Map<Id, RecordRead<Want>>
+}
+
+/**
+ * Reads one member's doc. With the previous read and a change that names what it touched, only that
+ * is read again; records that read the same as before are the previous objects.
+ */
+export function readMember(doc: Y.Doc, member: RosterMember, previous?: MemberRead, change: DocChange = EVERYTHING): MemberRead {
+  if (!previous || change === EVERYTHING) return readWhole(doc, member, previous)
+  try {
+    const raw = { ...previous.raw }
+    for (const part of change.parts) if (part !== DOC_KEYS.offers && part !== DOC_KEYS.wants) raw[part] = readPart(doc, part)
+    const offers = change.parts.has(DOC_KEYS.offers)
+      ? rereadRecords(doc, member.id, DOC_KEYS.offers, previous.offers, change.records.get(DOC_KEYS.offers), readOffer)
+      : previous.offers
+    const wants = change.parts.has(DOC_KEYS.wants)
+      ? rereadRecords(doc, member.id, DOC_KEYS.wants, previous.wants, change.records.get(DOC_KEYS.wants), readWant)
+      : previous.wants
+    const profileProblems: ReadProblem[] = change.parts.has(DOC_KEYS.profile) ? [] : previous.profileProblems
+    const profile = change.parts.has(DOC_KEYS.profile) ? profileOf(member, raw.profile, profileProblems) : previous.view.profile
+    return assemble(member, raw, profile, profileProblems, previous.collectionProblems, offers, wants)
+  } catch {
+    // The doc's layout is not what the change said (a type of another kind under a part's name):
+    // read it whole, which reports that as a problem instead.
+    return readWhole(doc, member, previous)
+  }
+}
+
+function readWhole(doc: Y.Doc, member: RosterMember, previous: MemberRead | undefined): MemberRead {
   const raw = readRawDoc(doc)
-  const profile = readProfile(member.id, raw.profile, problems)
-  if (!hasOwn(raw.profile, 'name') && member.joinName) profile.name = member.joinName
+  const profileProblems: ReadProblem[] = []
+  const profile = profileOf(member, raw.profile, profileProblems)
+  const collectionProblems: ReadProblem[] = []
+  const offers = readRecords(member.id, DOC_KEYS.offers, raw.offers, collectionProblems, readOffer, previous?.offers)
+  const wants = readRecords(member.id, DOC_KEYS.wants, raw.wants, collectionProblems, readWant, previous?.wants)
+  return assemble(member, raw, profile, profileProblems, collectionProblems, offers, wants)
+}
+
+function profileOf(member: RosterMember, raw: unknown, problems: ReadProblem[]) {
+  const profile = readProfile(member.id, raw, problems)
+  if (!hasOwn(raw, 'name') && member.joinName) profile.name = member.joinName
   if (!profile.boxPublicKey) profile.boxPublicKey = member.boxPublicKey
+  return profile
+}
+
+function assemble(
+  member: RosterMember,
+  raw: RawDoc,
+  profile: MemberView['profile'],
+  profileProblems: ReadProblem[],
+  collectionProblems: ReadProblem[],
+  offers: Map<Id, RecordRead<Offer>>,
+  wants: Map<Id, RecordRead<Want>>,
+): MemberRead {
+  const values = <T>(records: Map<Id, RecordRead<T>>) => [...records.values()].flatMap((record) => (record.value === undefined ? [] : [record.value]))
+  const problems = [...profileProblems, ...collectionProblems]
+  for (const records of [offers, wants] as Array<Map<Id, RecordRead<unknown>>>) for (const record of records.values()) problems.push(...record.problems)
   const view: MemberView = {
     id: member.id,
     fingerprint: member.fingerprint,
     profile,
-    offers: keepUnchanged(readOffers(member.id, raw.offers, problems), previous?.offers),
-    wants: keepUnchanged(readWants(member.id, raw.wants, problems), previous?.wants),
+    offers: values(offers),
+    wants: values(wants),
     joined: member.joined,
     raw: { bookings: raw.bookings, messages: raw.messages, attestations: raw.attestations },
   }
-  return { view, problems }
+  return { view, problems, raw, profileProblems, collectionProblems, offers, wants }
+}
+
+type ReadOne<T> = (member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]) => T | undefined
+
+/**
+ * Every record of a collection's JSON, in its order; each one the previous object if it reads the
+ * same. A collection that is not a map at all is reported in `problems` (readMap's rules).
+ */
+function readRecords<T extends Offer | Want>(
+  member: MemberId,
+  path: string,
+  raw: unknown,
+  problems: ReadProblem[],
+  readOne: ReadOne<T>,
+  previous: Map<Id, RecordRead<T>> | undefined,
+): Map<Id, RecordRead<T>> {
+  const records = new Map<Id, RecordRead<T>>()
+  const ids = readMap(member, path, raw, problems, (_member, id) => id)
+  for (const id of ids) records.set(id, readRecord(member, path, id, (raw as Record<string, unknown>)[id], readOne, previous?.get(id)))
+  return records
+}
+
+/** The collection with the records in `ids` read again from the doc (all of them when ids is unknown). */
+function rereadRecords<T extends Offer | Want>(
+  doc: Y.Doc,
+  member: MemberId,
+  path: typeof DOC_KEYS.offers | typeof DOC_KEYS.wants,
+  previous: Map<Id, RecordRead<T>>,
+  ids: Set<string> | undefined,
+  readOne: ReadOne<T>,
+): Map<Id, RecordRead<T>> {
+  const map = doc.getMap(path)
+  const records = new Map<Id, RecordRead<T>>()
+  // The map's own order, as a whole read has it.
+  for (const id of map.keys()) {
+    const kept = previous.get(id)
+    if (kept && ids && !ids.has(id)) records.set(id, kept)
+    else records.set(id, readRecord(member, path, id, toJson(map.get(id)), readOne, kept))
+  }
+  return records
+}
+
+function readRecord<T extends Offer | Want>(member: MemberId, path: string, id: Id, raw: unknown, readOne: ReadOne<T>, previous: RecordRead<T> | undefined): RecordRead<T> {
+  const problems: ReadProblem[] = []
+  // readMap's guard: a record whose reading throws is a problem, never a crash.
+  const [value] = readMap(member, path, { [id]: raw }, problems, readOne)
+  const old = previous?.value
+  return { value: old && value && sameFields(old, value) ? old : value, problems }
+}
+
+/**
+ * What to cache a reading of one of a member's raw collections by: the collection's object, which
+ * `readMember` keeps as long as the collection is unchanged; the member's view when there is none.
+ */
+export function rawCacheKey(member: MemberView, raw: unknown): object {
+  return typeof raw === 'object' && raw !== null ? raw : member
+}
+
+function readPart(doc: Y.Doc, part: keyof RawDoc): unknown {
+  return doc.getMap(part).toJSON()
+}
+
+function toJson(value: unknown): unknown {
+  return value instanceof Y.AbstractType ? value.toJSON() : value
 }
 
 export class CircleReadModel {
-  readonly #members = new Map<MemberId, { view: MemberView; problems: ReadProblem[] }>()
-  readonly #dirty = new Set<MemberId>()
+  readonly #members = new Map<MemberId, MemberRead>()
+  /** Members to read again, with what changed in their doc since their last read. */
+  readonly #dirty = new Map<MemberId, DocChange>()
   #view: CircleView | undefined
   /** The last view built, kept while a newer one is pending: its lists are merged into, not rebuilt. */
   #last: CircleView | undefined
@@ -44,20 +176,20 @@ export class CircleReadModel {
     private readonly rosterOf: (member: MemberId) => RosterMember | undefined,
   ) {}
 
-  /** Marks a member's part stale; the next `view()` reads it again. */
-  invalidate(member: MemberId): void {
-    this.#dirty.add(member)
+  /** Marks a member's part stale (only what `change` names, when it is known); the next `view()` reads it again. */
+  invalidate(member: MemberId, change: DocChange = EVERYTHING): void {
+    this.#dirty.set(member, mergeChanges(this.#dirty.get(member), change))
     this.#view = undefined
   }
 
   view(): CircleView {
     if (this.#view) return this.#view
     const changed = new Set<MemberId>()
-    for (const member of this.#dirty) {
+    for (const [member, change] of this.#dirty) {
       const doc = this.docOf(member)
       const roster = this.rosterOf(member)
       if (!doc || !roster) continue
-      this.#members.set(member, readMember(doc, roster, this.#members.get(member)?.view))
+      this.#members.set(member, readMember(doc, roster, this.#members.get(member), change))
       changed.add(member)
     }
     this.#dirty.clear()
@@ -96,16 +228,6 @@ function mergeSorted<T>(first: readonly T[], second: readonly T[], order: (a: T,
   while (i < first.length) out.push(first[i++]!)
   while (j < second.length) out.push(second[j++]!)
   return out
-}
-
-/** `read`, with each record equal to its previous read replaced by that previous object. */
-function keepUnchanged<T extends Offer | Want>(read: T[], previous: readonly T[] | undefined): T[] {
-  if (!previous || previous.length === 0) return read
-  const before = new Map(previous.map((record) => [record.id, record]))
-  return read.map((record) => {
-    const old = before.get(record.id)
-    return old && sameFields(old, record) ? old : record
-  })
 }
 
 /** Records hold plain values and arrays of them (tags, photos, dates, answers). */

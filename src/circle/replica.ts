@@ -111,8 +111,8 @@ export class CircleReplica implements CircleHandle {
       feeds: this.#feeds,
       roster: this.#roster,
       remoteOrigin: REMOTE,
-      onChange: (member) => {
-        this.#readModel.invalidate(member)
+      onChange: (member, change) => {
+        this.#readModel.invalidate(member, change)
         this.#scheduleNotify()
       },
     })

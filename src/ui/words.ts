@@ -33,8 +33,19 @@ export function memberName(view: CircleView, id: MemberId): string {
   return name ? name : 'A neighbour'
 }
 
-export function ownerNames(view: CircleView): Map<MemberId, string> {
-  return new Map([...view.members.keys()].map((id) => [id, memberName(view, id)]))
+/**
+ * Every member's display name. `previous` is returned when nothing in it changed, so that whatever
+ * depends on the names (every card on screen) is not redone when an edit changed something else.
+ */
+export function ownerNames(view: CircleView, previous?: ReadonlyMap<MemberId, string>): ReadonlyMap<MemberId, string> {
+  const names = new Map([...view.members.keys()].map((id) => [id, memberName(view, id)]))
+  return previous && sameEntries(previous, names) ? previous : names
+}
+
+function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
+  if (a.size !== b.size) return false
+  for (const [key, value] of a) if (b.get(key) !== value) return false
+  return true
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
