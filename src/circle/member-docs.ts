@@ -18,11 +18,13 @@ import { applyChecked } from './update-check'
 import { whenIdle } from '../core/schedule'
 
 /**
- * Snapshots are saved this long after a change (then at idle time), once for all the changes in
- * between: they only make the next opening faster (the entries are what is durable), so a live edit
- * does not pay for encoding and writing its author's whole doc.
+ * Snapshots only make the next opening faster (the entries are what is durable), so they are saved
+ * once changes pause for this long (then at idle time), once for all of them: a live edit does not
+ * pay for encoding its author's whole doc, and a first sync saves each doc once, at its end.
  */
-export const SNAPSHOT_DELAY_MS = 2_000
+export const SNAPSHOT_QUIET_MS = 1_000
+/** …and at the latest this long after the first unsaved change, however busy the circle is. */
+export const SNAPSHOT_MAX_DELAY_MS = 10_000
 
 export interface MemberDocsInit {
   circleId: string
@@ -47,6 +49,7 @@ export class MemberDocs {
   /** Members whose snapshot is behind their doc, and the pending save for them. */
   readonly #stale = new Set<MemberId>()
   #saveTimer: ReturnType<typeof setTimeout> | undefined
+  #staleSince: number | undefined
   #closed = false
 
   constructor(init: MemberDocsInit) {
@@ -101,17 +104,22 @@ export class MemberDocs {
     }
   }
 
-  /** Saves these members' snapshots soon (SNAPSHOT_DELAY_MS), together with any others pending. */
+  /** Saves these members' snapshots soon, together with any others pending (see SNAPSHOT_QUIET_MS). */
   saveSoon(members: Iterable<MemberId>): void {
     for (const member of members) if (member !== this.#init.me) this.#stale.add(member)
-    if (this.#stale.size === 0 || this.#saveTimer !== undefined || this.#closed) return
-    this.#saveTimer = setTimeout(() => whenIdle(() => void this.#saveStale().catch(() => undefined)), SNAPSHOT_DELAY_MS)
+    if (this.#stale.size === 0 || this.#closed) return
+    const now = Date.now()
+    this.#staleSince ??= now
+    clearTimeout(this.#saveTimer)
+    const wait = Math.max(0, Math.min(SNAPSHOT_QUIET_MS, this.#staleSince + SNAPSHOT_MAX_DELAY_MS - now))
+    this.#saveTimer = setTimeout(() => whenIdle(() => void this.#saveStale().catch(() => undefined)), wait)
   }
 
   /** Saves the pending snapshots now (a failed save costs only a longer replay on the next opening). */
   async #saveStale(): Promise<void> {
     clearTimeout(this.#saveTimer)
     this.#saveTimer = undefined
+    this.#staleSince = undefined
     const members = [...this.#stale]
     this.#stale.clear()
     if (members.length > 0) await this.save(members)

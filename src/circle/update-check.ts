@@ -115,7 +115,9 @@ function tryOn(copy: Y.Doc, doc: Y.Doc, updates: Uint8Array[]): UpdateCheck & { 
   let scratch = copy
   updates.forEach((update, index) => {
     try {
-      Y.decodeUpdate(update)
+      // The check is the apply itself (DESIGN): the real doc is in the scratch copy's state, so what
+      // applies cleanly here applies cleanly there. (A separate Y.decodeUpdate first cost a tenth of
+      // a first sync and, over 60,000 mutated updates, refused only one that applied harmlessly.)
       Y.applyUpdate(scratch, update)
       good.push(update)
     } catch {
