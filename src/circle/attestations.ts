@@ -30,7 +30,7 @@ import type { MemberId } from '../core/model'
 import type { RandomBytes } from '../core/random'
 import type * as Y from 'yjs'
 import { writeRecord } from './member-doc'
-import { rawCacheKey } from './read-model'
+import { cachedRead } from './read-model'
 import type { CircleView, MemberView } from './types'
 
 /** How long a sealed review waits for the other side before it is revealed anyway. */
@@ -206,13 +206,7 @@ export class CircleAttestations {
 const parsedRecords = new WeakMap<object, { records: RawRecord[]; problems: AttestationProblem[] }>()
 
 function recordsOf(member: MemberView): { records: RawRecord[]; problems: AttestationProblem[] } {
-  const key = rawCacheKey(member, member.raw.attestations)
-  let parsed = parsedRecords.get(key)
-  if (!parsed) {
-    parsed = parseRecords(member.id, member.raw.attestations)
-    parsedRecords.set(key, parsed)
-  }
-  return parsed
+  return cachedRead(parsedRecords, member, member.raw.attestations, () => parseRecords(member.id, member.raw.attestations))
 }
 
 /**

@@ -25,7 +25,7 @@ import { LIMITS } from '../core/model'
 import { cleanText } from '../core/text'
 import { isIsoDate, isRecord, own } from '../core/validate-fields'
 import { BookingActionError, BookingIdTakenError, RequestRefusedError, UnknownBookingError } from './bookings-errors'
-import { rawCacheKey } from './read-model'
+import { cachedRead } from './read-model'
 import { writeRecord, type FieldValue } from './member-doc'
 import type { CircleView, MemberView } from './types'
 
@@ -45,24 +45,12 @@ const bookingsCache = new WeakMap<CircleView, { today: IsoDate; bookings: Bookin
 const allMessagesCache = new WeakMap<CircleView, ThreadMessage[]>()
 
 function sidesOf(member: MemberView): BookingSides {
-  const key = rawCacheKey(member, member.raw.bookings)
-  let sides = sidesCache.get(key)
-  if (!sides) {
-    // Problems in booking records are this module's to skip; the view's problem list is the offers'.
-    sides = readBookingSides(member.id, member.raw.bookings, [])
-    sidesCache.set(key, sides)
-  }
-  return sides
+  // Problems in booking records are this module's to skip; the view's problem list is the offers'.
+  return cachedRead(sidesCache, member, member.raw.bookings, () => readBookingSides(member.id, member.raw.bookings, []))
 }
 
 function messagesOf(member: MemberView): ThreadMessage[] {
-  const key = rawCacheKey(member, member.raw.messages)
-  let messages = messagesCache.get(key)
-  if (!messages) {
-    messages = readMessages(member.id, member.raw.messages, [])
-    messagesCache.set(key, messages)
-  }
-  return messages
+  return cachedRead(messagesCache, member, member.raw.messages, () => readMessages(member.id, member.raw.messages, []))
 }
 
 /** Every booking of the circle as of `today`, newest request first. */

@@ -25,7 +25,6 @@ interface RecordRead<T> {
 export interface MemberRead {
   view: MemberView
   problems: ReadProblem[]
-  raw: RawDoc
   profileProblems: ReadProblem[]
   /** A collection that is not a map at all: its problem, not any record's. */
   collectionProblems: ReadProblem[]
@@ -40,8 +39,8 @@ export interface MemberRead {
 export function readMember(doc: Y.Doc, member: RosterMember, previous?: MemberRead, change: DocChange = EVERYTHING): MemberRead {
   if (!previous || change === EVERYTHING) return readWhole(doc, member, previous)
   try {
-    const raw = { ...previous.raw }
-    for (const part of change.parts) if (part !== DOC_KEYS.offers && part !== DOC_KEYS.wants) raw[part] = readPart(doc, part)
+    const raw = { ...previous.view.raw }
+    for (const part of change.parts) if (part in raw) raw[part as keyof typeof raw] = readPart(doc, part)
     const offers = change.parts.has(DOC_KEYS.offers)
       ? rereadRecords(doc, member.id, DOC_KEYS.offers, previous.offers, change.records.get(DOC_KEYS.offers), readOffer)
       : previous.offers
@@ -49,7 +48,7 @@ export function readMember(doc: Y.Doc, member: RosterMember, previous?: MemberRe
       ? rereadRecords(doc, member.id, DOC_KEYS.wants, previous.wants, change.records.get(DOC_KEYS.wants), readWant)
       : previous.wants
     const profileProblems: ReadProblem[] = change.parts.has(DOC_KEYS.profile) ? [] : previous.profileProblems
-    const profile = change.parts.has(DOC_KEYS.profile) ? profileOf(member, raw.profile, profileProblems) : previous.view.profile
+    const profile = change.parts.has(DOC_KEYS.profile) ? profileOf(member, readPart(doc, DOC_KEYS.profile), profileProblems) : previous.view.profile
     return assemble(member, raw, profile, profileProblems, previous.collectionProblems, offers, wants)
   } catch {
     // The doc's layout is not what the change said (a type of another kind under a part's name):
@@ -65,7 +64,8 @@ function readWhole(doc: Y.Doc, member: RosterMember, previous: MemberRead | unde
   const collectionProblems: ReadProblem[] = []
   const offers = readRecords(member.id, DOC_KEYS.offers, raw.offers, collectionProblems, readOffer, previous?.offers)
   const wants = readRecords(member.id, DOC_KEYS.wants, raw.wants, collectionProblems, readWant, previous?.wants)
-  return assemble(member, raw, profile, profileProblems, collectionProblems, offers, wants)
+  const rest = { bookings: raw.bookings, messages: raw.messages, attestations: raw.attestations }
+  return assemble(member, rest, profile, profileProblems, collectionProblems, offers, wants)
 }
 
 function profileOf(member: RosterMember, raw: unknown, problems: ReadProblem[]) {
@@ -77,7 +77,7 @@ function profileOf(member: RosterMember, raw: unknown, problems: ReadProblem[]) 
 
 function assemble(
   member: RosterMember,
-  raw: RawDoc,
+  raw: MemberView['raw'],
   profile: MemberView['profile'],
   profileProblems: ReadProblem[],
   collectionProblems: ReadProblem[],
@@ -94,9 +94,9 @@ function assemble(
     offers: values(offers),
     wants: values(wants),
     joined: member.joined,
-    raw: { bookings: raw.bookings, messages: raw.messages, attestations: raw.attestations },
+    raw,
   }
-  return { view, problems, raw, profileProblems, collectionProblems, offers, wants }
+  return { view, problems, profileProblems, collectionProblems, offers, wants }
 }
 
 type ReadOne<T> = (member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]) => T | undefined
@@ -148,11 +148,18 @@ function readRecord<T extends Offer | Want>(member: MemberId, path: string, id: 
 }
 
 /**
- * What to cache a reading of one of a member's raw collections by: the collection's object, which
- * `readMember` keeps as long as the collection is unchanged; the member's view when there is none.
+ * A reading of one of a member's raw collections, cached by the collection's object (which
+ * `readMember` keeps as long as the collection is unchanged), or by the member's view when the
+ * collection is not an object.
  */
-export function rawCacheKey(member: MemberView, raw: unknown): object {
-  return typeof raw === 'object' && raw !== null ? raw : member
+export function cachedRead<T>(cache: WeakMap<object, T>, member: MemberView, raw: unknown, read: () => T): T {
+  const key = typeof raw === 'object' && raw !== null ? raw : member
+  let value = cache.get(key)
+  if (value === undefined) {
+    value = read()
+    cache.set(key, value)
+  }
+  return value
 }
 
 function readPart(doc: Y.Doc, part: keyof RawDoc): unknown {

@@ -5,38 +5,18 @@
  * a gift is claimed and picked up; a want is answered with "I can help" and turned into a request;
  * and with the browsers' clocks moved past a loan's last day, both sides see "overdue" and a reminder.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startRelay, type Relay } from '../../src/relay/start-relay'
-import { DIST, ensureBuilt, launchChromium } from './support/app'
+import { describe, expect, it } from 'vitest'
 import { act, addOffer, dayFromNow, expectState, openOffer, requestIt, say, twoMembers } from './support/bookings'
+import { useRelayAndBrowser } from './support/shared'
 
-let relay: Relay
-let browser: Browser
-let keyDir: string
-
-beforeAll(async () => {
-  await ensureBuilt()
-  keyDir = await mkdtemp(join(tmpdir(), 'sharecircle-bookings-e2e-'))
-  relay = await startRelay({ host: '127.0.0.1', port: 0, dist: DIST, keyFile: join(keyDir, 'relay.key') })
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  if (keyDir) await rm(keyDir, { recursive: true, force: true })
-})
+const shared = useRelayAndBrowser('bookings')
 
 describe('bookings between two browsers', () => {
   it('thing: request → accepted → handed over → received → returned → closed; ride seats; gift; want; overdue', async () => {
     // Ana has allowed browser notifications. Headless Chromium cannot show them, and granting the
     // permission through Playwright cuts the page off from loopback, so the page's Notification is a
     // recorder that says "granted": what is tested is that the app makes one for each new reminder.
-    const { a, b, contexts, circleUrl } = await twoMembers(browser, relay.url, ['Ana', 'Ben'], {}, async (context) => {
+    const { a, b, contexts, circleUrl } = await twoMembers(shared.browser, shared.relay.url, ['Ana', 'Ben'], {}, async (context) => {
       await context.addInitScript(() => {
         const shown: string[] = []
         class RecordedNotification {

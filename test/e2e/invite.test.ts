@@ -3,49 +3,24 @@
  * link carries its address), B opens the link in a fresh profile, names themselves and joins. Bad
  * links (expired, tampered) say why and join nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { toBase64Url } from '../../src/core/bytes'
 import { newCircleSecrets } from '../../src/core/circle-secrets'
 import { tweetnaclEd25519 } from '../../src/core/ed25519'
 import { createInvite, inviteLink } from '../../src/core/invite'
 import { newSigningKeyPair } from '../../src/core/keys'
 import { secureRandom } from '../../src/core/random'
-import { startRelay, type Relay } from '../../src/relay/start-relay'
-import { DIST, ensureBuilt, launchChromium, newProfile } from './support/app'
+import { newProfile } from './support/app'
+import { firstRun } from './support/circle'
+import { useRelayAndBrowser } from './support/shared'
 
-
-let relay: Relay
-let browser: Browser
-let keyDir: string
-
-beforeAll(async () => {
-  await ensureBuilt()
-  keyDir = await mkdtemp(join(tmpdir(), 'sharecircle-invite-e2e-'))
-  relay = await startRelay({ host: '127.0.0.1', port: 0, dist: DIST, keyFile: join(keyDir, 'relay.key') })
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  if (keyDir) await rm(keyDir, { recursive: true, force: true })
-})
-
-async function firstRun(page: Page, name: string): Promise<void> {
-  await page.goto(relay.url)
-  await page.getByTestId('welcome-name').fill(name)
-  await page.getByTestId('get-started').click()
-}
+const shared = useRelayAndBrowser('invite')
 
 describe('invites', () => {
   it('A invites, B opens the link in a new profile, names themselves and joins', async () => {
-    const contextA = await newProfile(browser)
+    const contextA = await newProfile(shared.browser)
     const a = await contextA.newPage()
-    await firstRun(a, 'Ana')
+    await firstRun(a, shared.relay.url, 'Ana')
     await a.getByTestId('circle-name').fill('Elm Street')
     await a.getByTestId('create-circle').click()
     await a.getByTestId('catalogue-invite').click()
@@ -57,13 +32,13 @@ describe('invites', () => {
     await a.getByTestId('invite-expiry').selectOption('30')
     await expect.poll(() => linkField.inputValue()).not.toBe(first)
     const link = await linkField.inputValue()
-    expect(link.startsWith(relay.url)).toBe(true)
+    expect(link.startsWith(shared.relay.url)).toBe(true)
     expect(await a.getByTestId('invite-qr').locator('rect').count()).toBeGreaterThan(50)
     const relays = await a.getByTestId('invite-relay').allInnerTexts()
-    expect(relays).toEqual(relay.multiaddrs)
-    expect(relays[0]).toMatch(new RegExp(`/ws/p2p/${relay.peerId}$`))
+    expect(relays).toEqual(shared.relay.multiaddrs)
+    expect(relays[0]).toMatch(new RegExp(`/ws/p2p/${shared.relay.peerId}$`))
 
-    const contextB = await newProfile(browser)
+    const contextB = await newProfile(shared.browser)
     const b = await contextB.newPage()
     await b.goto(link)
     const preview = b.getByTestId('join-preview')
@@ -82,9 +57,9 @@ describe('invites', () => {
     // The same link again: already in, nothing joined twice.
     await b.goto(link)
     await b.getByTestId('join-open').waitFor()
-    await b.goto(`${relay.url}#/settings`)
+    await b.goto(`${shared.relay.url}#/settings`)
     await b.getByTestId('settings-invite').waitFor()
-    await b.goto(relay.url)
+    await b.goto(shared.relay.url)
     await b.getByTestId('catalogue-connecting').waitFor()
     await contextA.close()
     await contextB.close()
@@ -94,28 +69,28 @@ describe('invites', () => {
     const ed = tweetnaclEd25519
     const inviter = newSigningKeyPair(secureRandom)
     const secrets = newCircleSecrets(secureRandom)
-    const fields = { circleId: secrets.id, circleKey: secrets.key, circleName: 'Old Mill', relays: relay.multiaddrs, inviterName: 'Cleo' }
+    const fields = { circleId: secrets.id, circleKey: secrets.key, circleName: 'Old Mill', relays: shared.relay.multiaddrs, inviterName: 'Cleo' }
     const now = Date.now()
     const expired = await createInvite(ed, inviter, { ...fields, issuedAt: now - 10 * 86_400_000, expiresAt: now - 86_400_000 }, secureRandom)
     const valid = await createInvite(ed, inviter, { ...fields, issuedAt: now, expiresAt: now + 86_400_000 }, secureRandom)
 
-    const context = await newProfile(browser)
+    const context = await newProfile(shared.browser)
     const page = await context.newPage()
-    await page.goto(inviteLink(relay.url, expired))
+    await page.goto(inviteLink(shared.relay.url, expired))
     const error = page.getByTestId('join-error')
     await expect.poll(() => error.innerText()).toBe('This invite has expired — ask for a new one.')
     expect(await error.getAttribute('data-reason')).toBe('expired')
 
-    const good = inviteLink(relay.url, valid)
+    const good = inviteLink(shared.relay.url, valid)
     const payload = good.split('/#/join/')[1]!
     const tampered = `${payload.slice(0, 40)}${payload[40] === 'A' ? 'B' : 'A'}${payload.slice(41)}`
-    await page.goto(`${relay.url}#/join/${tampered}`)
+    await page.goto(`${shared.relay.url}#/join/${tampered}`)
     await expect.poll(() => page.getByTestId('join-error').innerText()).toMatch(/damaged or not a Sharecircle invite/)
-    await page.goto(`${relay.url}#/join/${toBase64Url(new Uint8Array([1, 2, 3]))}`)
+    await page.goto(`${shared.relay.url}#/join/${toBase64Url(new Uint8Array([1, 2, 3]))}`)
     await expect.poll(() => page.getByTestId('join-error').innerText()).toMatch(/damaged/)
 
     // Welcome screen: paste a link wrapped across lines, as a mail client would.
-    await page.goto(relay.url)
+    await page.goto(shared.relay.url)
     await page.getByTestId('paste-invite').fill('hello')
     await page.getByTestId('paste-invite-submit').click()
     await expect.poll(() => page.getByTestId('paste-invite-error').innerText()).toMatch(/damaged/)

@@ -4,32 +4,16 @@
  * offline. Ana takes her vouch back and Cleo's view of Ben follows.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startRelay, type Relay } from '../../src/relay/start-relay'
-import { DIST, ensureBuilt, launchChromium, newProfile } from './support/app'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { newProfile } from './support/app'
 import { addThing, expectOffer, firstRun } from './support/circle'
+import { useRelayAndBrowser } from './support/shared'
 
 const ROOT = resolve(import.meta.dirname, '../..')
-let relay: Relay
-let browser: Browser
-let dir: string
-
-beforeAll(async () => {
-  await ensureBuilt()
-  dir = await mkdtemp(join(tmpdir(), 'sharecircle-trust-e2e-'))
-  relay = await startRelay({ host: '127.0.0.1', port: 0, dist: DIST, keyFile: join(dir, 'relay.key') })
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+const shared = useRelayAndBrowser('trust')
 
 /** From the catalogue: the offer with this title → its owner's page. */
 async function openOwnerOf(page: Page, title: string): Promise<void> {
@@ -69,7 +53,7 @@ async function vouchOnPage(page: Page, strength: 1 | 2 | 3): Promise<void> {
 }
 
 async function joinFrom(link: string, name: string): Promise<Page> {
-  const page = await (await newProfile(browser)).newPage()
+  const page = await (await newProfile(shared.browser)).newPage()
   await page.goto(link)
   await page.getByTestId('join-name').fill(name)
   await page.getByTestId('join-submit').click()
@@ -79,8 +63,8 @@ async function joinFrom(link: string, name: string): Promise<Page> {
 
 describe('vouching between browsers', () => {
   it('a vouch shows through trust, exports and verifies offline, and its revocation shows too', async () => {
-    const a = await (await newProfile(browser)).newPage()
-    await firstRun(a, relay.url, 'Ana')
+    const a = await (await newProfile(shared.browser)).newPage()
+    await firstRun(a, shared.relay.url, 'Ana')
     await a.getByTestId('circle-name').fill('Elm Street')
     await a.getByTestId('create-circle').click()
     await a.getByTestId('empty-add-offer').waitFor()
@@ -121,7 +105,7 @@ describe('vouching between browsers', () => {
     await openOwnerOf(b, 'Pump of Ben')
     await expect.poll(() => b.getByTestId('received-attestations').innerText(), { timeout: 30_000 }).toContain('1 vouch and 0 reviews')
     const [download] = await Promise.all([b.waitForEvent('download'), b.getByTestId('export-attestations').click()])
-    const file = join(dir, 'ben.json')
+    const file = join(shared.dir, 'ben.json')
     await download.saveAs(file)
     expect(JSON.parse(await readFile(file, 'utf8')).credentials).toHaveLength(1)
     const verify = spawnSync(process.execPath, ['--import', 'tsx', 'src/tools/verify.ts', file], { cwd: ROOT, encoding: 'utf8' })
