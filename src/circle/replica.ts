@@ -55,6 +55,11 @@ export interface IngestReport {
   rejected: Rejection[]
 }
 
+/** Who passed an entry on to this device (a sync session), so that it is not sent back there. */
+export type EntryOrigin = object
+
+export type EntryListener = (record: EntryRecord, own: boolean, origin: EntryOrigin | undefined) => void
+
 const REMOTE = Symbol('remote-entry')
 /** Received batches up to this many entries are live edits: shown first, written right after. */
 const LIVE_BATCH = 8
@@ -74,7 +79,9 @@ export class CircleReplica implements CircleHandle {
   readonly #docs: MemberDocs
   readonly #readModel: CircleReadModel
   readonly #listeners = new Set<() => void>()
-  readonly #entryListeners = new Set<(record: EntryRecord, own: boolean) => void>()
+  readonly #entryListeners = new Set<EntryListener>()
+  /** Where received records came from, until they are passed on. */
+  readonly #origins = new WeakMap<EntryRecord, EntryOrigin>()
   readonly #storedListeners = new Set<() => void>()
   readonly #checker = new UpdateChecker()
   /** Accepted entries (local or received) whose write has not succeeded yet: written with the next. */
@@ -153,9 +160,10 @@ export class CircleReplica implements CircleHandle {
 
   /**
    * Every entry this device accepts, for the network layer to pass on: its `own` as soon as they are
-   * signed (their write may still be under way), received ones once they are stored.
+   * signed (their write may still be under way), received ones once they are stored, with the
+   * `origin` their ingest named.
    */
-  subscribeEntries(listener: (record: EntryRecord, own: boolean) => void): () => void {
+  subscribeEntries(listener: EntryListener): () => void {
     this.#entryListeners.add(listener)
     return () => this.#entryListeners.delete(listener)
   }
@@ -202,8 +210,11 @@ export class CircleReplica implements CircleHandle {
     return new Map(this.#stored)
   }
 
-  /** Receives entries from anywhere (a peer, a relay, a file); see ingest.ts for the checks. */
-  ingest(batch: Uint8Array[]): Promise<IngestReport> {
+  /**
+   * Receives entries from anywhere (a peer, a relay, a file); see ingest.ts for the checks. `origin`
+   * (a sync session) comes back with each accepted entry to entry listeners.
+   */
+  ingest(batch: Uint8Array[], origin?: EntryOrigin): Promise<IngestReport> {
     return this.#serial(async () => {
       const { entries } = this.#options.storage
       const result = await ingestBatch(
@@ -219,6 +230,7 @@ export class CircleReplica implements CircleHandle {
         batch,
       )
       const records = result.appended.map((entry) => toRecord(this.topicHex, entry))
+      if (origin) for (const record of records) this.#origins.set(record, origin)
       // A member first seen in this batch has nothing stored to restore: their doc is built from
       // what this batch brings (checked as it is built), below.
       const fresh = new Set(result.joined.filter((member) => member !== this.me && !this.#docs.known(member)))
@@ -450,7 +462,8 @@ export class CircleReplica implements CircleHandle {
 
   #emitEntry(record: EntryRecord): void {
     const own = record.feed === this.#ownFeed
-    for (const listener of this.#entryListeners) listener(record, own)
+    const origin = this.#origins.get(record)
+    for (const listener of this.#entryListeners) listener(record, own, origin)
   }
 
   #releaseNotify(): void {

@@ -27,8 +27,8 @@ import { discoveryTopic, gossipTopic } from './topics'
 
 /** What the network needs of an open circle (CircleReplica has it). */
 export interface NetworkReplica extends SyncReplica {
-  /** New entries to pass on (`own` ones as soon as signed, received ones once stored). */
-  subscribeEntries(listener: (record: EntryRecord, own: boolean) => void): () => void
+  /** New entries to pass on (`own` ones as soon as signed, received ones once stored, with the session they came from). */
+  subscribeEntries(listener: (record: EntryRecord, own: boolean, origin: object | undefined) => void): () => void
   /** Told when `heads()` grew: peers in sync are then told what is held (`have`). */
   subscribeStored(listener: () => void): () => void
   /** The circle's photos, sealed; without them the circle serves and fetches none. */
@@ -104,7 +104,8 @@ interface OpenCircle {
   /** Peer ids of the circle's relays (relay-link checked the addresses). */
   relayPeers: Set<string>
   links: Map<string, Link>
-  pending: Uint8Array[]
+  /** With the session each came from (never pushed back to it). */
+  pending: Array<{ entry: Uint8Array; origin: object | undefined }>
   /** This device's own entries among `pending`: only those go on gossip. */
   pendingOwn: Uint8Array[]
   /** Own entries pushed to peers in sync, waiting for them to say they hold them before gossip. */
@@ -181,7 +182,7 @@ export class CircleNetwork {
     this.#circles.set(circle.id, open)
     this.#byTopic.set(toHex(replica.topic), open)
     this.#byGossip.set(open.gossip, open)
-    const unsubscribeEntries = replica.subscribeEntries((record, own) => this.#queue(open, record.bytes, own))
+    const unsubscribeEntries = replica.subscribeEntries((record, own, origin) => this.#queue(open, record.bytes, own, origin))
     const unsubscribeStored = replica.subscribeStored(() => this.#announce(open))
     open.unsubscribe = () => {
       unsubscribeEntries()
@@ -365,8 +366,8 @@ export class CircleNetwork {
   }
 
   /** New entries (ours or received) go out together at the end of the current task. */
-  #queue(open: OpenCircle, entry: Uint8Array, own: boolean): void {
-    open.pending.push(entry)
+  #queue(open: OpenCircle, entry: Uint8Array, own: boolean, origin: object | undefined): void {
+    open.pending.push({ entry, origin })
     if (own) open.pendingOwn.push(entry)
     if (open.pending.length === 1) queueMicrotask(() => this.#flush(open))
   }
@@ -384,13 +385,14 @@ export class CircleNetwork {
   }
 
   #flush(open: OpenCircle): void {
-    const entries = open.pending.splice(0)
+    const pending = open.pending.splice(0)
     const own = open.pendingOwn.splice(0)
-    if (entries.length === 0 || this.#stopped) return
+    if (pending.length === 0 || this.#stopped) return
     const sessions: SyncSession[] = []
     for (const link of open.links.values()) {
+      const entries = pending.filter((item) => item.origin !== link.channel.session).map((item) => item.entry)
       // A push to a peer whose stream just broke is lost; its next session catches up from heads.
-      link.channel.push(entries).catch(() => undefined)
+      if (entries.length > 0) link.channel.push(entries).catch(() => undefined)
       if (link.channel.session?.state === 'syncing') sessions.push(link.channel.session)
     }
     this.#gossip(open, own, sessions)

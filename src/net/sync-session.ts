@@ -10,6 +10,7 @@
  * sent, which it may not have stored yet). A peer whose entries keep failing the checks is dropped.
  */
 import { concat, equalBytes, fromHex, sha256, toHex, utf8 } from '../core/bytes'
+import { peekEntryPosition } from '../core/entry'
 import { type EntryRun, expandRun, toRuns } from '../core/entry-run'
 import type { RejectReason } from '../core/errors'
 import { equalConstantTime, hmacSha256 } from '../core/hmac'
@@ -23,7 +24,8 @@ export interface SyncReplica {
   heads(): Map<string, number>
   /** Stored entries of one feed with from ≤ seq ≤ to, oldest first. */
   range(feed: string, from: number, to: number): Promise<Uint8Array[]>
-  ingest(batch: Uint8Array[]): Promise<{ accepted: number; buffered: number; rejected: Array<{ reason: RejectReason }> }>
+  /** `origin` is the session the batch came from: entries passed on are not pushed back to it. */
+  ingest(batch: Uint8Array[], origin?: object): Promise<{ accepted: number; buffered: number; rejected: Array<{ reason: RejectReason }> }>
   /** Signs `context` (this session, see #deviceContext) with this device's key; absent: not sent. */
   signDevice?(context: Uint8Array): Promise<{ feed: Uint8Array; signature: Uint8Array }>
   /** Whether `signature` is device `feed`'s over `context` (as signDevice makes it). */
@@ -118,9 +120,16 @@ export class SyncSession {
   /** New entries of this device (or just received from others) for a peer already in sync. */
   push(entries: Uint8Array[]): SyncMessage[] {
     if (this.state !== 'syncing') return []
-    this.stats.sent += entries.length
+    const news = entries.filter((entry) => !this.#peerHas(entry))
+    this.stats.sent += news.length
     // Not counted as held by the peer until it says so (`have`).
-    return toMessages(entries)
+    return toMessages(news)
+  }
+
+  /** Whether the peer said it holds this entry (its heads, or a `have`). */
+  #peerHas(entry: Uint8Array): boolean {
+    const position = peekEntryPosition(entry)
+    return position !== undefined && position.seq <= (this.remoteHeads.get(position.feed) ?? -1)
   }
 
   /** A `have` for whatever this replica has stored since it last told the peer; nothing if nothing grew. */
@@ -231,7 +240,7 @@ export class SyncSession {
 
   async #onEntries(entries: Uint8Array[]): Promise<SessionStep> {
     this.stats.received += entries.length
-    const report = await this.#init.replica.ingest(entries)
+    const report = await this.#init.replica.ingest(entries, this)
     this.stats.accepted += report.accepted
     for (const { reason } of report.rejected) {
       this.stats.rejected.set(reason, (this.stats.rejected.get(reason) ?? 0) + 1)

@@ -1,8 +1,8 @@
 /**
  * Gossip beside the direct push: a live edit reaches members in sync by their sync sessions, and
  * goes on the circle's gossip topic (for members without a session) only once they all hold it, and
- * only from its author. Three real member nodes and a relay on loopback; the relay's gossipsub is
- * where the topic is watched.
+ * only from its author; nobody pushes it back to its author. Three real member nodes and a relay on
+ * loopback; the relay's gossipsub is where the topic is watched.
  */
 import type { Message } from '@libp2p/gossipsub'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -87,6 +87,8 @@ describe('gossip of live edits', () => {
 
   it('publishes an edit once, from its author, after every member in sync holds it', async () => {
     const [ana, ben, cam] = members as [TestMember, TestMember, TestMember]
+    const receivedByAna = () => ana.status().peers.reduce((sum, peer) => sum + peer.received, 0)
+    const anaHadReceived = receivedByAna()
     await ana.replica.addOffer({ ...randomOfferDraft(seededRandom(7), 'thing'), title: 'Gossiped ladder' })
     const feed = ownFeed(ana)
     const seq = ana.replica.heads().get(feed)!
@@ -99,5 +101,7 @@ describe('gossip of live edits', () => {
     expect(copies.map((item) => item.from)).toEqual([ana.node.peerId.toString()])
     expect(copies[0]!.heldThen.get('Ben')).toBeGreaterThanOrEqual(seq)
     expect(copies[0]!.heldThen.get('Cam')).toBeGreaterThanOrEqual(seq)
+    // Ben and Cam pass received entries on to their other peers in sync, never back to their author.
+    expect(receivedByAna()).toBe(anaHadReceived)
   })
 })

@@ -80,6 +80,46 @@ describe('sync sessions between real replicas', () => {
     pushed = []
   })
 
+  it('names itself as the origin of what it ingests, and pushes nothing the peer said it holds', async () => {
+    const { circle, replicas } = await members(3)
+    const [a, b, c] = replicas as [CircleReplica, CircleReplica, CircleReplica]
+    const rng = seededRandom(2)
+    const ab = session(a, circle.key, 'peer-a', 'peer-b', true, 1)
+    const ba = session(b, circle.key, 'peer-b', 'peer-a', false, 2)
+    expect(await converse(ab, ba)).toEqual([])
+    const passedOn: Array<{ own: boolean; origin: object | undefined }> = []
+    const stop = b.subscribeEntries((_, own, origin) => passedOn.push({ own, origin }))
+    const written: Uint8Array[] = []
+    const stopA = a.subscribeEntries((record, own) => own && written.push(record.bytes))
+    await a.addOffer(randomOfferDraft(rng))
+    stopA()
+
+    // A's live edit reaches B through B's session with A, which B's entry listeners are told.
+    await converse(ab, ba, ab.push(written))
+    expect(passedOn).toEqual([{ own: false, origin: ba }])
+    // Once A said it holds the entry (`have`), nothing of its feed is pushed to A.
+    await converse(ab, ba, ab.announce())
+    const aFeed = [...a.heads().keys()].find((feed) => a.memberOfDevice(feed) === a.me)!
+    const sentBefore = ba.stats.sent
+    expect(ba.push(written)).toEqual([])
+    expect(ba.push(await b.range(aFeed, 0, 10))).toEqual([])
+    expect(ba.stats.sent).toBe(sentBefore)
+
+    // B's own edit, and C's entries that reach B from elsewhere (no origin), do go to A.
+    passedOn.length = 0
+    await b.addOffer(randomOfferDraft(rng))
+    const cFeed = [...c.heads().keys()].find((feed) => c.memberOfDevice(feed) === c.me)!
+    const fromC = await c.range(cFeed, 0, 10)
+    await b.ingest(fromC)
+    stop()
+    expect(passedOn).toEqual([{ own: true, origin: undefined }, ...fromC.map(() => ({ own: false, origin: undefined }))])
+    const bFeed = [...b.heads().keys()].find((feed) => b.memberOfDevice(feed) === b.me)!
+    const ownB = await b.range(bFeed, b.heads().get(bFeed)!, b.heads().get(bFeed)!)
+    expect(ba.push(ownB)).toHaveLength(1)
+    expect(ba.push(fromC).length).toBeGreaterThan(0)
+    expect(ba.stats.sent).toBe(sentBefore + 1 + fromC.length)
+  })
+
   it('each side learns whose device the other is; a claim replayed from another session names nobody', async () => {
     const { circle, replicas } = await members(2)
     const [a, b] = replicas as [CircleReplica, CircleReplica]
