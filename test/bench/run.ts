@@ -54,6 +54,9 @@ function signatureRows(where: string, results: SignatureResult[]): string[] {
 interface LatencyResult {
   rttMedian: number
   rttP99: number
+  /** Pings sent one at a time with both pages idle, as the edits are. */
+  rttIdleMedian: number
+  idlePings: number
   latencyMedian: number
   latencyP99: number
   edits: number
@@ -85,7 +88,7 @@ function measureSyncLatency(): LatencyResult | undefined {
 
 function latencyRow(latency: LatencyResult | undefined): string {
   return latency
-    ? `| Edit → visible in another browser (save click → card in the other catalogue; ${latency.edits} edits, each clicked with both pages idle, after 3 warm-up edits), next to the raw WebRTC datachannel round trip between the same pages (${latency.pings} pings) | median ${formatMs(latency.latencyMedian)}, p99 ${formatMs(latency.latencyP99)}; datachannel RTT median ${formatMs(latency.rttMedian)}, p99 ${formatMs(latency.rttP99)} | p50 ≤ RTT + 5 ms |`
+    ? `| Edit → visible in another browser (save click → card in the other catalogue; ${latency.edits} edits, each clicked with both pages idle, after 3 warm-up edits), next to the raw WebRTC datachannel round trip between the same pages (${latency.pings} pings back to back; ${latency.idlePings} more, each with both pages idle) | median ${formatMs(latency.latencyMedian)}, p99 ${formatMs(latency.latencyP99)}; datachannel RTT median ${formatMs(latency.rttMedian)}, p99 ${formatMs(latency.rttP99)}; between idle pages ${formatMs(latency.rttIdleMedian)} | p50 ≤ RTT + 5 ms (RTT back to back) |`
     : '| Edit → visible in another browser | not measured (no network namespace) | p50 ≤ RTT + 5 ms |'
 }
 

@@ -24,6 +24,8 @@ const DIST = resolve(ROOT, '.bench/sync-dist')
 const EDITS = 30
 const WARMUP = 3
 const PINGS = 100
+const IDLE_PINGS = 30
+const IDLE_GAP_MS = 100
 
 async function addOffer(page: Page, title: string): Promise<void> {
   await page.getByTestId('add-offer').first().click()
@@ -31,8 +33,13 @@ async function addOffer(page: Page, title: string): Promise<void> {
   await page.getByTestId('offer-title').fill(title)
 }
 
-/** Raw RTCPeerConnection between the two pages, signalled through this process; echo round trips. */
-async function datachannelRtt(a: Page, b: Page): Promise<number[]> {
+/**
+ * Raw RTCPeerConnection between the two pages, signalled through this process; echo round trips:
+ * PINGS back to back, then IDLE_PINGS each sent after IDLE_GAP_MS with nothing else going on, as the
+ * edits are (a message that finds both pages idle pays for waking their threads; one in a tight loop
+ * finds them awake).
+ */
+async function datachannelRtt(a: Page, b: Page): Promise<{ busy: number[]; idle: number[] }> {
   const setup = `(async () => {
     const pc = new RTCPeerConnection({ iceServers: [] })
     window.__pc = pc
@@ -59,15 +66,21 @@ async function datachannelRtt(a: Page, b: Page): Promise<number[]> {
   return a.evaluate(`(async () => {
     await window.__pc.setRemoteDescription(JSON.parse(${JSON.stringify(answer)}))
     await window.__open
-    const out = []
-    for (let i = 0; i < ${PINGS}; i++) {
+    const ping = async (i) => {
       const start = performance.now()
       await new Promise((done) => { window.__channel.addEventListener('message', done, { once: true }); window.__channel.send('ping ' + i) })
-      out.push(performance.now() - start)
+      return performance.now() - start
+    }
+    const busy = []
+    for (let i = 0; i < ${PINGS}; i++) busy.push(await ping(i))
+    const idle = []
+    for (let i = 0; i < ${IDLE_PINGS}; i++) {
+      await new Promise((done) => setTimeout(done, ${IDLE_GAP_MS}))
+      idle.push(await ping(i))
     }
     window.__pc.close()
-    return out
-  })()`) as Promise<number[]>
+    return { busy, idle }
+  })()`) as Promise<{ busy: number[]; idle: number[] }>
 }
 
 async function main(): Promise<void> {
@@ -126,7 +139,7 @@ async function main(): Promise<void> {
       await a.getByTestId('offer-page').waitFor()
     }
     process.stdout.write(
-      `${JSON.stringify({ rttMedian: median(rtt), rttP99: percentile(rtt, 99), latencyMedian: median(latencies), latencyP99: percentile(latencies, 99), edits: EDITS, pings: PINGS })}\n`,
+      `${JSON.stringify({ rttMedian: median(rtt.busy), rttP99: percentile(rtt.busy, 99), rttIdleMedian: median(rtt.idle), idlePings: IDLE_PINGS, latencyMedian: median(latencies), latencyP99: percentile(latencies, 99), edits: EDITS, pings: PINGS })}\n`,
     )
   } finally {
     await browser.close()
