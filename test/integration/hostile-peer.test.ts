@@ -122,7 +122,8 @@ describe('a hostile member who holds the circle key', () => {
     })
     raw = await RawSyncStream.open(connection, session, { signal: signal() })
     await waitFor(() => a.status()!.memberPeers === 2 && hPeerAtA() !== undefined, { signal: signal() })
-    expect(raw.received.some((message) => message.type === 'heads')).toBe(true)
+    // A sends its heads once H's proof checks out, which is when A counts H: they arrive just after.
+    await waitFor(() => raw.received.some((message) => message.type === 'heads'), { signal: signal() })
   })
 
   it('buffers valid entries sent newest first, one message each, then applies them', async () => {
