@@ -24,8 +24,6 @@ export const MAX_ANNOUNCEMENT_BYTES = 2 + MAX_ANNOUNCED_ADDRESSES * (MAX_ADDRESS
  * restarted) learns our address within this time even if nothing else prompts us.
  */
 export const ANNOUNCE_INTERVAL_MS = 10_000
-/** How often our own addresses are checked: polling finds a new reservation ~1 s before `self:peer:update`. */
-export const ADDRESS_CHECK_INTERVAL_MS = 500
 /**
  * Hearing an unknown peer that we may not dial (it has the lower id) prompts an announcement of our
  * own so it can dial us; at most one such reply in this window, whatever the number of strangers.

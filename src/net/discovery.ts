@@ -9,12 +9,11 @@
  * that name another peer are ignored.
  */
 import type { GossipSub, Message } from '@libp2p/gossipsub'
-import type { AbortOptions, ComponentLogger, Connection, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { WebRTC } from '@multiformats/multiaddr-matcher'
 import { peerIdOf, readAnnouncement, writeAnnouncement } from './announcement'
 import {
-  ADDRESS_CHECK_INTERVAL_MS,
   ANNOUNCE_INTERVAL_MS,
   ANNOUNCE_REPLY_MIN_MS,
   DIAL_ATTEMPTS,
@@ -25,7 +24,6 @@ import { sleep } from './sleep'
 
 export interface DiscoveryInit {
   announceIntervalMs?: number
-  addressCheckIntervalMs?: number
   dialAttempts?: number
   dialRetryDelayMs?: number
   dialTimeoutMs?: number
@@ -36,6 +34,8 @@ export interface DiscoveryComponents {
   peerId: PeerId
   pubsub: GossipSub
   addressManager: { getAddresses(): Multiaddr[] }
+  /** The node's events: a listener gaining or losing addresses (a relay reservation) is when ours change. */
+  events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
   connectionManager: {
     openConnection(target: Multiaddr, options?: AbortOptions): Promise<Connection>
     getConnections(peerId?: PeerId): Connection[]
@@ -63,6 +63,8 @@ export interface Discovery extends Startable {
   announce(): Promise<void>
 }
 
+const ADDRESS_EVENTS = ['transport:listening', 'transport:close', 'self:peer:update'] as const
+
 class DefaultDiscovery implements Discovery {
   readonly #components: DiscoveryComponents
   readonly #init: Required<DiscoveryInit>
@@ -74,12 +76,12 @@ class DefaultDiscovery implements Discovery {
   #controller = new AbortController()
   #lastAddresses = ''
   #lastReply = 0
+  #checkQueued = false
 
   constructor(components: DiscoveryComponents, init: DiscoveryInit) {
     this.#components = components
     this.#init = {
       announceIntervalMs: init.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS,
-      addressCheckIntervalMs: init.addressCheckIntervalMs ?? ADDRESS_CHECK_INTERVAL_MS,
       dialAttempts: init.dialAttempts ?? DIAL_ATTEMPTS,
       dialRetryDelayMs: init.dialRetryDelayMs ?? DIAL_RETRY_DELAY_MS,
       dialTimeoutMs: init.dialTimeoutMs ?? DIAL_TIMEOUT_MS,
@@ -96,16 +98,19 @@ class DefaultDiscovery implements Discovery {
   start(): void {
     this.#controller = new AbortController()
     this.#components.pubsub.addEventListener('message', this.#onMessage)
-    // Polling the listeners finds a new reservation about a second before `self:peer:update` does.
-    const check = setInterval(this.#checkAddresses, this.#init.addressCheckIntervalMs)
+    // A listener says so when it gains or loses addresses (the relay transport when a reservation is
+    // made or lost, then the WebRTC transport on top of it): about a second before `self:peer:update`.
+    for (const type of ADDRESS_EVENTS) this.#components.events.addEventListener(type, this.#queueCheck)
     const repeat = setInterval(() => void this.announce(), this.#init.announceIntervalMs)
-    for (const timer of [check, repeat]) timer.unref?.()
-    this.#timers = [check, repeat]
+    repeat.unref?.()
+    this.#timers = [repeat]
+    this.#queueCheck()
   }
 
   stop(): void {
     this.#controller.abort()
     this.#components.pubsub.removeEventListener('message', this.#onMessage)
+    for (const type of ADDRESS_EVENTS) this.#components.events.removeEventListener(type, this.#queueCheck)
     for (const timer of this.#timers) clearInterval(timer)
     this.#timers = []
     this.#topics.clear()
@@ -144,7 +149,17 @@ class DefaultDiscovery implements Discovery {
     return this.#components.addressManager.getAddresses().filter((address) => WebRTC.matches(address))
   }
 
-  readonly #checkAddresses = (): void => {
+  /** Checks once the event's task is over, when the address manager has taken the change in. */
+  readonly #queueCheck = (): void => {
+    if (this.#checkQueued) return
+    this.#checkQueued = true
+    setTimeout(() => {
+      this.#checkQueued = false
+      if (!this.#controller.signal.aborted) this.#checkAddresses()
+    }, 0)
+  }
+
+  #checkAddresses(): void {
     const current = this.#ownAddresses().map(String).sort().join(' ')
     if (current === this.#lastAddresses) return
     this.#lastAddresses = current

@@ -58,7 +58,7 @@ async function startNetwork(seed: number, generation: number): Promise<{ node: M
     allowLocal: true,
     connectionGater: loopbackOnlyGater,
     rtcConfiguration: LOOPBACK_RTC_CONFIGURATION,
-    discovery: { announceIntervalMs: 1_000, addressCheckIntervalMs: 100 },
+    discovery: { announceIntervalMs: 1_000 },
     relayLink: { redialMinMs: 200, redialMaxMs: 1_000 },
   })
   const network = await CircleNetwork.start({ node, random: seededRandom(seed + 10_000 + generation * 7_919), statusTickMs: 100 })

@@ -36,6 +36,8 @@ export interface MemberInit {
   /** Relay multiaddrs of the circle (what the invite names). */
   relays: readonly string[]
   signal?: AbortSignal
+  /** Periodic re-announcement (1 s unless said): announcing on an address change is not periodic. */
+  announceIntervalMs?: number
 }
 
 export async function startMember(init: MemberInit): Promise<TestMember> {
@@ -47,7 +49,7 @@ export async function startMember(init: MemberInit): Promise<TestMember> {
     allowLocal: true,
     connectionGater: loopbackOnlyGater,
     rtcConfiguration: LOOPBACK_RTC_CONFIGURATION,
-    discovery: { announceIntervalMs: 1_000, addressCheckIntervalMs: 100 },
+    discovery: { announceIntervalMs: init.announceIntervalMs ?? 1_000 },
     relayLink: { redialMinMs: 200, redialMaxMs: 1_000 },
     signal: init.signal,
   })
