@@ -26,7 +26,8 @@ export const MAX_ANNOUNCEMENT_BYTES = 2 + MAX_ANNOUNCED_ADDRESSES * (MAX_ADDRESS
 export const ANNOUNCE_INTERVAL_MS = 10_000
 /**
  * Hearing an unknown peer that we may not dial (it has the lower id) prompts an announcement of our
- * own so it can dial us; at most one such reply in this window, whatever the number of strangers.
+ * own so it can dial us; at most one such reply in this window, whatever the number of strangers
+ * (one asked for within it goes at its end).
  */
 export const ANNOUNCE_REPLY_MIN_MS = 1_000
 /** WebRTC dials to one peer per announcement; node-datachannel sometimes drops an early ICE candidate. */

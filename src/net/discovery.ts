@@ -76,6 +76,7 @@ class DefaultDiscovery implements Discovery {
   #controller = new AbortController()
   #lastAddresses = ''
   #lastReply = 0
+  #replyTimer: ReturnType<typeof setTimeout> | undefined
   #checkQueued = false
 
   constructor(components: DiscoveryComponents, init: DiscoveryInit) {
@@ -112,6 +113,8 @@ class DefaultDiscovery implements Discovery {
     this.#components.pubsub.removeEventListener('message', this.#onMessage)
     for (const type of ADDRESS_EVENTS) this.#components.events.removeEventListener(type, this.#queueCheck)
     for (const timer of this.#timers) clearInterval(timer)
+    clearTimeout(this.#replyTimer)
+    this.#replyTimer = undefined
     this.#timers = []
     this.#topics.clear()
   }
@@ -189,12 +192,22 @@ class DefaultDiscovery implements Discovery {
       .some((connection) => connection.remotePeer.toString() === peer && connection.status === 'open' && connection.limits === undefined)
   }
 
-  /** The member with the lower id dials; tell it where we are, without answering every stranger. */
+  /**
+   * The member with the lower id dials; tell it where we are, without answering every stranger: at
+   * most one reply per ANNOUNCE_REPLY_MIN_MS, and one asked for within that window goes at its end
+   * (dropped, the stranger would wait for the periodic announcement to hear of us).
+   */
   #reply(): void {
-    const now = Date.now()
-    if (now - this.#lastReply < ANNOUNCE_REPLY_MIN_MS) return
-    this.#lastReply = now
-    void this.announce()
+    if (this.#replyTimer !== undefined) return
+    const wait = this.#lastReply + ANNOUNCE_REPLY_MIN_MS - Date.now()
+    const send = () => {
+      this.#replyTimer = undefined
+      this.#lastReply = Date.now()
+      void this.announce()
+    }
+    if (wait <= 0) return send()
+    this.#replyTimer = setTimeout(send, wait)
+    this.#replyTimer.unref?.()
   }
 
   async #dial(peer: string, addresses: Multiaddr[]): Promise<void> {
