@@ -138,7 +138,9 @@ export function toRuns(entries: readonly Uint8Array[], limits: RunLimits): Array
   const out: Array<EntryRun | Uint8Array> = []
   let run: EntryRun | undefined
   let runBytes = 0
-  let lastHash: Uint8Array | undefined
+  // The entry before, hashed only to check that this one chains to it: a lone entry (a live edit) is
+  // never hashed.
+  let previous: Uint8Array | undefined
   for (const bytes of entries) {
     let fields: ReturnType<typeof readEntryFields>
     try {
@@ -157,7 +159,7 @@ export function toRuns(entries: readonly Uint8Array[], limits: RunLimits): Array
       equalBytes(run!.feed, unsigned.feed) &&
       equalBytes(run!.topic, unsigned.topic) &&
       unsigned.seq === run!.seq + run!.items.length &&
-      equalBytes(unsigned.prev, lastHash!)
+      equalBytes(unsigned.prev, sha256(previous!))
     if (chained) {
       run!.items.push(item)
       runBytes += bytes.length
@@ -166,7 +168,7 @@ export function toRuns(entries: readonly Uint8Array[], limits: RunLimits): Array
       runBytes = bytes.length
       out.push(run)
     }
-    lastHash = sha256(bytes)
+    previous = bytes
   }
   return out
 }

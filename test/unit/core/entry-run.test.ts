@@ -76,6 +76,13 @@ describe('compact runs', () => {
     const mixed = toRuns([entries[0]!.bytes, junk, entries[1]!.bytes], LIMITS)
     expect(mixed[1]).toBe(junk)
     expect(runs(mixed).map((run) => run.seq)).toEqual([0, 1])
+    // The next seq of the same feed whose `prev` is not the hash of the entry before (a fork): its own run.
+    const device = newSigningKeyPair(random)
+    const [first, second] = await chain(2, device)
+    const fork = await signEntry(ed, device.secretKey, { ...second!, prev: random(32) })
+    const forked = toRuns([first!.bytes, fork.bytes], LIMITS)
+    expect(runs(forked).map((run) => [run.seq, run.items.length])).toEqual([[0, 1], [1, 1]])
+    expect(hex(runs(forked).flatMap(expandRun))).toEqual(hex([first!.bytes, fork.bytes]))
   })
 
   it('an altered run expands to entries that fail: the good prefix passes, the rest are bad signatures', async () => {
