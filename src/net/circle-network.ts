@@ -27,7 +27,10 @@ import { discoveryTopic, gossipTopic } from './topics'
 
 /** What the network needs of an open circle (CircleReplica has it). */
 export interface NetworkReplica extends SyncReplica {
-  /** New entries to pass on (`own` ones as soon as signed, received ones once stored, with the session they came from). */
+  /**
+   * New entries to pass on: `own` ones as soon as signed, received ones once stored, with the session
+   * they came from (`origin`).
+   */
   subscribeEntries(listener: (record: EntryRecord, own: boolean, origin: object | undefined) => void): () => void
   /** Told when `heads()` grew: peers in sync are then told what is held (`have`). */
   subscribeStored(listener: () => void): () => void
