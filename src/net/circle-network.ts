@@ -2,10 +2,10 @@
  * One member node serving the circles open on this device. For each circle it joins discovery and
  * the circle's gossip topic, keeps the circle's relays linked, runs a sync session (sync-session.ts)
  * with every member it is directly connected to, pushes new entries to peers in sync, publishes its
- * own on gossip (for members it has no session with), and ingests what gossip brings. A peer whose session ends as misbehaving, or that
- * cannot prove the circle key, is hung up on. Status is honest: "up to date" only when heads match.
- * Photos travel beside sync (blob-service.ts): served to, and fetched from, the peers whose sync
- * session proved the circle key here.
+ * own on gossip (for members it has no session with), and ingests what gossip brings. A peer whose
+ * session ends as misbehaving, or that cannot prove the circle key, is hung up on. Status is honest:
+ * "up to date" only when heads match. Photos travel beside sync (blob-service.ts): served to, and
+ * fetched from, the peers whose sync session proved the circle key here.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Message } from '@libp2p/gossipsub'
@@ -425,8 +425,7 @@ export class CircleNetwork {
 
   /** Publishes the waiting entries, in order, up to the first that a peer in sync still lacks. */
   #releaseGossip(open: OpenCircle): void {
-    const held = (item: GossipWaiting) =>
-      item.sessions.every((session) => session.state !== 'syncing' || (session.remoteHeads.get(item.feed) ?? -1) >= item.seq)
+    const held = (item: GossipWaiting) => item.sessions.every((session) => session.state !== 'syncing' || session.holds(item.feed, item.seq))
     let count = 0
     while (count < open.gossipWaiting.length && held(open.gossipWaiting[count]!)) count++
     if (count > 0) this.#publish(open, open.gossipWaiting.splice(0, count))

@@ -72,7 +72,7 @@ class DefaultDiscovery implements Discovery {
   readonly #topics = new Set<string>()
   readonly #dialing = new Set<string>()
   readonly stats: DiscoveryStats = { announced: 0, heard: 0, ignored: 0, dials: 0, failedDials: 0 }
-  #timers: Array<ReturnType<typeof setInterval>> = []
+  #repeat: ReturnType<typeof setInterval> | undefined
   #controller = new AbortController()
   #lastAddresses = ''
   #lastReply = 0
@@ -102,9 +102,8 @@ class DefaultDiscovery implements Discovery {
     // A listener says so when it gains or loses addresses (the relay transport when a reservation is
     // made or lost, then the WebRTC transport on top of it): about a second before `self:peer:update`.
     for (const type of ADDRESS_EVENTS) this.#components.events.addEventListener(type, this.#queueCheck)
-    const repeat = setInterval(() => void this.announce(), this.#init.announceIntervalMs)
-    repeat.unref?.()
-    this.#timers = [repeat]
+    this.#repeat = setInterval(() => void this.announce(), this.#init.announceIntervalMs)
+    this.#repeat.unref?.()
     this.#queueCheck()
   }
 
@@ -112,10 +111,10 @@ class DefaultDiscovery implements Discovery {
     this.#controller.abort()
     this.#components.pubsub.removeEventListener('message', this.#onMessage)
     for (const type of ADDRESS_EVENTS) this.#components.events.removeEventListener(type, this.#queueCheck)
-    for (const timer of this.#timers) clearInterval(timer)
+    clearInterval(this.#repeat)
+    this.#repeat = undefined
     clearTimeout(this.#replyTimer)
     this.#replyTimer = undefined
-    this.#timers = []
     this.#topics.clear()
   }
 

@@ -126,10 +126,14 @@ export class SyncSession {
     return toMessages(news)
   }
 
-  /** Whether the peer said it holds this entry (its heads, or a `have`). */
+  /** Whether the peer said it holds entry `seq` of `feed` (hex): its heads, or a `have`. */
+  holds(feed: string, seq: number): boolean {
+    return seq <= (this.remoteHeads.get(feed) ?? -1)
+  }
+
   #peerHas(entry: Uint8Array): boolean {
     const position = peekEntryPosition(entry)
-    return position !== undefined && position.seq <= (this.remoteHeads.get(position.feed) ?? -1)
+    return position !== undefined && this.holds(position.feed, position.seq)
   }
 
   /** A `have` for whatever this replica has stored since it last told the peer; nothing if nothing grew. */

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import type { StaticServer } from '../../src/relay/static-server'
-import { launchChromium, newProfile, serveApp } from './support/app'
+import { launchChromium, newProfile, pngFromCanvas, serveApp } from './support/app'
 
 let server: StaticServer
 let browser: Browser
@@ -20,22 +20,6 @@ afterAll(async () => {
   await browser?.close()
   await server?.close()
 })
-
-/** A real PNG, drawn by the browser, for the photo field. */
-async function pngFromCanvas(page: Page): Promise<Buffer> {
-  const dataUrl = await page.evaluate(() => {
-    const canvas = document.createElement('canvas')
-    canvas.width = 1600
-    canvas.height = 1200
-    const context = canvas.getContext('2d')!
-    context.fillStyle = '#2f6f5e'
-    context.fillRect(0, 0, 1600, 1200)
-    context.fillStyle = '#f2b134'
-    context.fillRect(400, 300, 800, 600)
-    return canvas.toDataURL('image/png')
-  })
-  return Buffer.from(dataUrl.split(',')[1]!, 'base64')
-}
 
 async function addOffer(page: Page, kind: string, fields: Record<string, string>, photo?: Buffer): Promise<void> {
   await page.getByTestId('add-offer').first().click()
@@ -69,7 +53,7 @@ describe('a circle on one device', () => {
     await page.getByTestId('create-circle').click()
     await page.getByTestId('empty-add-offer').waitFor()
 
-    await addOffer(page, 'thing', { title: 'Cordless drill', description: 'Bosch 18 V, two batteries', category: 'tools', tags: 'drill, diy' }, await pngFromCanvas(page))
+    await addOffer(page, 'thing', { title: 'Cordless drill', description: 'Bosch 18 V, two batteries', category: 'tools', tags: 'drill, diy' }, await pngFromCanvas(page, 1600, 1200))
     await addOffer(page, 'ride', { title: 'Ride to the coast', from: 'Elm Street', to: 'Brighton', seats: '3', departure: '2026-12-20T09:00' })
     await addOffer(page, 'gift', { title: 'Surplus apples', quantity: '5', 'best-before': '2026-12-24', 'pickup-window': 'today 17–19h' })
 

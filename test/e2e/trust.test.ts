@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { newProfile } from './support/app'
+import { newProfile, pngFromCanvas } from './support/app'
 import { addThing, expectOffer, firstRun } from './support/circle'
 import { useRelayAndBrowser } from './support/shared'
 
@@ -26,19 +26,11 @@ async function openOwnerOf(page: Page, title: string): Promise<void> {
 
 /** A thing with a real PNG drawn by the browser: photos travel from member to member on demand. */
 async function addThingWithPhoto(page: Page, title: string): Promise<void> {
-  const dataUrl = await page.evaluate(() => {
-    const canvas = document.createElement('canvas')
-    canvas.width = 640
-    canvas.height = 480
-    const context = canvas.getContext('2d')!
-    context.fillStyle = '#2f6f5e'
-    context.fillRect(0, 0, 640, 480)
-    return canvas.toDataURL('image/png')
-  })
+  const png = await pngFromCanvas(page, 640, 480)
   await page.getByTestId('add-offer').first().click()
   await page.getByTestId('kind-option-thing').click()
   await page.getByTestId('offer-title').fill(title)
-  await page.getByTestId('offer-photos').setInputFiles({ name: 'ladder.png', mimeType: 'image/png', buffer: Buffer.from(dataUrl.split(',')[1]!, 'base64') })
+  await page.getByTestId('offer-photos').setInputFiles({ name: 'ladder.png', mimeType: 'image/png', buffer: png })
   await expect.poll(() => page.getByTestId('offer-photo-list').locator('li').count()).toBe(1)
   await page.getByTestId('offer-save').click()
   await page.getByTestId('offer-page').waitFor()

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { startStaticServer, type StaticServer } from '../../../src/relay/static-server'
 import { chromiumLaunchOptions } from '../../support/chromium'
 
@@ -40,4 +40,23 @@ export async function newProfile(browser: Browser, options: BrowserContextOption
   // Functions handed to page.evaluate may carry a transpiler's `__name` helper; pages do not have it.
   await context.addInitScript('globalThis.__name = (fn) => fn')
   return context
+}
+
+/** A real PNG drawn by the browser (a green field with a yellow block in its middle), for a photo field. */
+export async function pngFromCanvas(page: Page, width: number, height: number): Promise<Buffer> {
+  const dataUrl = await page.evaluate(
+    ([w, h]) => {
+      const canvas = document.createElement('canvas')
+      canvas.width = w
+      canvas.height = h
+      const context = canvas.getContext('2d')!
+      context.fillStyle = '#2f6f5e'
+      context.fillRect(0, 0, w, h)
+      context.fillStyle = '#f2b134'
+      context.fillRect(w / 4, h / 4, w / 2, h / 2)
+      return canvas.toDataURL('image/png')
+    },
+    [width, height] as const,
+  )
+  return Buffer.from(dataUrl.split(',')[1]!, 'base64')
 }
