@@ -42,7 +42,7 @@ export class OfferForm {
   bestBefore = $state('')
   pickupWindow = $state('')
 
-  /** Errors show only after the first attempt to save, then follow every keystroke. */
+  /** Errors show once an attempt to save found some, then follow every keystroke. */
   tried = $state(false)
 
   readonly raw: Record<string, unknown> = $derived(this.#raw())
@@ -53,10 +53,15 @@ export class OfferForm {
     if (offer) this.#fill(offer)
   }
 
-  /** Marks the form as tried; true when it can be saved. */
+  /**
+   * True when the form can be saved; otherwise marks it as tried, so that its errors show. (A form
+   * that can be saved is left as it is: nothing on it would change, so nothing re-renders ahead of
+   * the save.)
+   */
   validate(): boolean {
-    this.tried = true
-    return Object.keys(checkOfferDraft(this.raw)).length === 0
+    const valid = Object.keys(checkOfferDraft(this.raw)).length === 0
+    if (!valid) this.tried = true
+    return valid
   }
 
   toDraft(): OfferDraft {

@@ -32,9 +32,11 @@ export class WantForm {
     this.status = want.status
   }
 
+  /** True when the form can be saved; otherwise marks it as tried, so that its errors show (as OfferForm). */
   validate(): boolean {
-    this.tried = true
-    return Object.keys(checkWantDraft(this.raw)).length === 0
+    const valid = Object.keys(checkWantDraft(this.raw)).length === 0
+    if (!valid) this.tried = true
+    return valid
   }
 
   toDraft(): WantDraft {
