@@ -111,15 +111,20 @@ export function encodeRun(run: EntryRun): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
-/** The canonical bytes of each entry of the run, oldest first. */
+/**
+ * The canonical bytes of each entry of the run, oldest first. Each entry's `prev` is the hash of the
+ * one rebuilt before it; the newest entry's hash is nobody's `prev`, so it is not computed (a live
+ * edit is a run of one).
+ */
 export function expandRun(run: EntryRun): Uint8Array[] {
+  const { topic, feed } = run
+  const entries: Uint8Array[] = []
   let prev = run.prev
-  return run.items.map((item, index) => {
-    const { topic, feed } = run
-    const bytes = encodeEntry({ topic, feed, seq: run.seq + index, prev, timestamp: item.timestamp, nonce: item.nonce, ciphertext: item.ciphertext }, item.signature)
-    prev = sha256(bytes)
-    return bytes
-  })
+  for (const [index, item] of run.items.entries()) {
+    if (index > 0) prev = sha256(entries[index - 1]!)
+    entries.push(encodeEntry({ topic, feed, seq: run.seq + index, prev, timestamp: item.timestamp, nonce: item.nonce, ciphertext: item.ciphertext }, item.signature))
+  }
+  return entries
 }
 
 export interface RunLimits {
