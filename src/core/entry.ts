@@ -13,7 +13,7 @@ import { concat, equalBytes, sha256, toHex, utf8 } from './bytes'
 import { NONCE_BYTES } from './circle-secrets'
 import type { Ed25519 } from './ed25519'
 import { type Checked, accept, reject } from './errors'
-import { WireError, readByte, readUint } from './wire'
+import { WireError, readByte, readShortestUint, readUint } from './wire'
 
 export const ENTRY_VERSION = 1
 export const MAX_ENTRY_BYTES = 256 * 1024
@@ -76,8 +76,11 @@ export function encodeEntry(unsigned: UnsignedEntry, signature: Uint8Array): Uin
 }
 
 /**
- * Reads an entry's fields in wire order; throws WireError on bytes that are not one entry. The fields
- * are views into `bytes`, not copies: the caller owns `bytes` and must not change it afterwards.
+ * Reads an entry's fields in wire order; throws WireError on bytes that are not one entry in its
+ * canonical form. Fixed-width fields leave the varints (seq, timestamp, ciphertext length) and
+ * trailing bytes as the only freedom, so reading each varint in its shortest form and nothing after
+ * the signature is the canonical check. The fields are views into `bytes`, not copies: the caller
+ * owns `bytes` and must not change it afterwards.
  */
 export function readEntryFields(bytes: Uint8Array): { unsigned: UnsignedEntry; signature: Uint8Array } {
   const decoder = decoding.createDecoder(bytes)
@@ -85,9 +88,9 @@ export function readEntryFields(bytes: Uint8Array): { unsigned: UnsignedEntry; s
   const unsigned: UnsignedEntry = {
     topic: view(decoder, 32),
     feed: view(decoder, 32),
-    seq: readUint(decoder),
+    seq: readShortestUint(decoder),
     prev: view(decoder, HASH_BYTES),
-    timestamp: readUint(decoder),
+    timestamp: readShortestUint(decoder),
     nonce: view(decoder, NONCE_BYTES),
     ciphertext: view(decoder, readLength(decoder)),
   }
@@ -103,7 +106,7 @@ function view(decoder: decoding.Decoder, length: number): Uint8Array {
 }
 
 function readLength(decoder: decoding.Decoder): number {
-  const length = readUint(decoder)
+  const length = readShortestUint(decoder)
   if (length > MAX_ENTRY_BYTES) throw new WireError('Length over its limit')
   return length
 }
@@ -128,8 +131,6 @@ export function decodeEntry(bytes: Uint8Array): Checked<Entry> {
     // One private copy; the entry's fields are views into it.
     const copy = bytes.slice()
     const { unsigned, signature } = readEntryFields(copy)
-    const body = copy.subarray(0, copy.length - SIGNATURE_BYTES)
-    if (!equalBytes(encodeBody(unsigned), body)) return reject('malformed', 'not canonical')
     return accept({ ...unsigned, signature, bytes: copy, hash: sha256(copy), feedId: toHex(unsigned.feed) })
   } catch (error) {
     if (error instanceof WireError) return reject('malformed', error.message)

@@ -25,6 +25,18 @@ export function readUint(decoder: decoding.Decoder): number {
   }
 }
 
+/**
+ * An unsigned varint in its one shortest form. lib0 also reads a number padded out with 0x80 bytes
+ * and a final 0x00, which would give one value several encodings; a shortest form of more than one
+ * byte never ends in 0x00.
+ */
+export function readShortestUint(decoder: decoding.Decoder): number {
+  const start = decoder.pos
+  const value = readUint(decoder)
+  if (decoder.pos - start > 1 && decoder.arr[decoder.pos - 1] === 0) throw new WireError('Unsigned integer not in its shortest form')
+  return value
+}
+
 export function readBytes(decoder: decoding.Decoder, maxLength: number): Uint8Array {
   const length = readUint(decoder)
   if (length > maxLength) throw new WireError('Length over its limit')

@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../../../src/core/bytes'
 import { circleTopic, newCircleSecrets } from '../../../src/core/circle-secrets'
@@ -144,6 +145,26 @@ describe('entry codec', () => {
     const seqAt = 1 + 32 + 32
     const padded = new Uint8Array([...entry.bytes.slice(0, seqAt), 0x85, 0x00, ...entry.bytes.slice(seqAt + 1)])
     expect(decodeEntry(padded)).toMatchObject({ ok: false, reason: 'malformed' })
+  })
+
+  it('reads seq, timestamp and ciphertext length only in their shortest form', async () => {
+    const entry = await makeEntry(5)
+    const varintEnd = (at: number) => {
+      const decoder = decoding.createDecoder(entry.bytes)
+      decoder.pos = at
+      decoding.readVarUint(decoder)
+      return decoder.pos
+    }
+    const seqAt = 1 + 32 + 32
+    const timestampAt = varintEnd(seqAt) + 32
+    const lengthAt = varintEnd(timestampAt) + 24
+    for (const at of [seqAt, timestampAt, lengthAt]) {
+      // The same number one byte longer: a continuation bit on its last byte, then 0x00.
+      const last = varintEnd(at) - 1
+      const padded = new Uint8Array([...entry.bytes.slice(0, last), entry.bytes[last]! | 0x80, 0x00, ...entry.bytes.slice(last + 1)])
+      expect(decodeEntry(padded)).toMatchObject({ ok: false, reason: 'malformed' })
+    }
+    expect(decodeEntry(entry.bytes)).toMatchObject({ ok: true })
   })
 
   it('rejects an entry for another circle as unknown-topic', async () => {
