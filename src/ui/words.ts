@@ -33,13 +33,18 @@ export function memberName(view: CircleView, id: MemberId): string {
   return name ? name : 'A neighbour'
 }
 
+/** The map `ownerNames` last returned. */
+let lastNames: ReadonlyMap<MemberId, string> | undefined
+
 /**
- * Every member's display name. `previous` is returned when nothing in it changed, so that whatever
- * depends on the names (every card on screen) is not redone when an edit changed something else.
+ * Every member's display name: the same map as last time while none of them changed, so that
+ * whatever depends on the names (every card on screen) is not redone when an edit changed something
+ * else.
  */
-export function ownerNames(view: CircleView, previous?: ReadonlyMap<MemberId, string>): ReadonlyMap<MemberId, string> {
+export function ownerNames(view: CircleView): ReadonlyMap<MemberId, string> {
   const names = new Map([...view.members.keys()].map((id) => [id, memberName(view, id)]))
-  return previous && sameEntries(previous, names) ? previous : names
+  if (!lastNames || !sameEntries(lastNames, names)) lastNames = names
+  return lastNames
 }
 
 function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
