@@ -4,6 +4,12 @@
  * entries, saved as snapshot rows that record the feed seqs they cover: one range read opens a
  * 100-member circle (a y-indexeddb database per member took 1–3 s), and anything stored beyond a
  * snapshot is replayed from entries.
+ *
+ * The own doc keeps a covers mark too, beside its y-indexeddb updates. An entry and its doc update
+ * are two writes to two databases: the replica saves the update only once the entry is stored, and
+ * on opening, every stored entry of the member's feeds beyond the mark is replayed into the doc
+ * (applying an update the doc already has changes nothing). So a crash between the two writes
+ * leaves nothing out of the doc.
  */
 import * as Y from 'yjs'
 import { decodeEntry } from '../core/entry'
@@ -13,7 +19,7 @@ import { openPayload } from '../core/payload'
 import { type DocChange, EVERYTHING, changeOf } from './doc-changes'
 import { newMemberDoc } from './member-doc'
 import type { Roster } from './roster'
-import type { DocAttachment, DocSnapshot, Storage } from './types'
+import type { DocAttachment, DocCovers, DocSnapshot, Storage } from './types'
 import { applyChecked } from './update-check'
 import { whenIdle } from '../core/schedule'
 
@@ -44,7 +50,10 @@ export class MemberDocs {
   readonly #init: MemberDocsInit
   readonly #opening = new Map<MemberId, Promise<Y.Doc>>()
   readonly #open = new Map<MemberId, Y.Doc>()
-  readonly #attachments: DocAttachment[] = []
+  /** The own doc's y-indexeddb attachment, once it is open. */
+  #own: DocAttachment | undefined
+  /** Feed → highest seq whose entry (and every one before it) is in its member's doc. */
+  readonly #reflected = new Map<string, number>()
   #saved = new Map<string, DocSnapshot>()
   /** Members whose snapshot is behind their doc, and the pending save for them. */
   readonly #stale = new Set<MemberId>()
@@ -98,15 +107,20 @@ export class MemberDocs {
    * DocAttachment.hold); a no-op before the doc is attached.
    */
   holdOwnSaves(): () => void {
-    const releases = this.#attachments.map((attachment) => attachment.hold())
-    return () => {
-      for (const release of releases) release()
-    }
+    return this.#own?.hold() ?? (() => undefined)
+  }
+
+  /**
+   * Tells that the entry at (feed, seq), and every one of that feed before it, is now in its member's
+   * doc (applied, or refused by the update check): what the next save marks as covered.
+   */
+  reflect(feed: string, seq: number): void {
+    if ((this.#reflected.get(feed) ?? -1) < seq) this.#reflected.set(feed, seq)
   }
 
   /** Saves these members' snapshots soon, together with any others pending (see SNAPSHOT_QUIET_MS). */
   saveSoon(members: Iterable<MemberId>): void {
-    for (const member of members) if (member !== this.#init.me) this.#stale.add(member)
+    for (const member of members) this.#stale.add(member)
     if (this.#stale.size === 0 || this.#closed) return
     const now = Date.now()
     this.#staleSince ??= now
@@ -125,26 +139,36 @@ export class MemberDocs {
     if (members.length > 0) await this.save(members)
   }
 
-  /** Saves these members' docs as snapshots, with the feed seqs they now include. */
+  /**
+   * Saves these members' docs as snapshots, with the feed seqs they now include; for this device's
+   * own doc (saved by y-indexeddb as it changes), only the seqs.
+   */
   async save(members: Iterable<MemberId>): Promise<void> {
     const snapshots: DocSnapshot[] = []
+    let own: Promise<void> | undefined
     for (const member of members) {
       const doc = this.#open.get(member)
-      if (!doc || member === this.#init.me) continue
-      const covers: Record<string, number> = {}
-      for (const feed of this.#init.roster.get(member)?.feeds ?? []) {
-        const head = this.#init.feeds.head(feed)
-        if (head) covers[feed] = head.seq
-      }
-      snapshots.push({ name: this.#name(member), state: Y.encodeStateAsUpdate(doc), covers })
+      if (!doc) continue
+      if (member === this.#init.me) own = this.#own?.markCovered(this.#covers(member))
+      else snapshots.push({ name: this.#name(member), state: Y.encodeStateAsUpdate(doc), covers: this.#covers(member) })
     }
-    await this.#init.storage.snapshots.putSnapshots(snapshots)
+    await Promise.all([own, snapshots.length > 0 ? this.#init.storage.snapshots.putSnapshots(snapshots) : undefined])
+  }
+
+  /** What the member's doc includes now, feed by feed. */
+  #covers(member: MemberId): DocCovers {
+    const covers: DocCovers = {}
+    for (const feed of this.#init.roster.get(member)?.feeds ?? []) {
+      const seq = this.#reflected.get(feed)
+      if (seq !== undefined) covers[feed] = seq
+    }
+    return covers
   }
 
   async close(): Promise<void> {
     this.#closed = true
     await this.#saveStale().catch(() => undefined)
-    await Promise.all(this.#attachments.map((attachment) => attachment.close()))
+    await this.#own?.close()
     for (const doc of this.#open.values()) doc.destroy()
   }
 
@@ -154,8 +178,14 @@ export class MemberDocs {
 
   async #openDoc(member: MemberId): Promise<Y.Doc> {
     const doc = newMemberDoc()
-    if (member === this.#init.me) this.#attachments.push(await this.#init.storage.attachDoc(this.#name(member), doc))
-    else await this.#restore(member, doc, this.#saved.get(this.#name(member)))
+    if (member === this.#init.me) {
+      this.#own = await this.#init.storage.attachDoc(this.#name(member), doc)
+      // Replayed updates are saved by y-indexeddb like any other; mark them soon, so that the next
+      // opening does not replay them again.
+      if (await this.#replay(member, doc, this.#own.covers)) this.saveSoon([member])
+    } else {
+      await this.#restore(member, doc, this.#saved.get(this.#name(member)))
+    }
     return this.#adopt(member, doc)
   }
 
@@ -180,7 +210,16 @@ export class MemberDocs {
     } catch {
       covers = {}
     }
+    await this.#replay(member, doc, covers)
+  }
+
+  /**
+   * Applies the member's stored entries beyond `covers` to `doc` (checked, as on arrival); the doc then
+   * reflects every stored entry. Whether there were any.
+   */
+  async #replay(member: MemberId, doc: Y.Doc, covers: DocCovers): Promise<boolean> {
     const missing: Uint8Array[] = []
+    const reached = new Map(Object.entries(covers))
     for (const feed of this.#init.roster.get(member)?.feeds ?? []) {
       const head = this.#init.feeds.head(feed)
       const from = (covers[feed] ?? -1) + 1
@@ -189,8 +228,11 @@ export class MemberDocs {
         const entry = decodeEntry(record.bytes)
         const payload = entry.ok ? openPayload(this.#init.circleKey, entry.value) : undefined
         if (payload?.ok && payload.value.type === 'update') missing.push(payload.value.update)
+        reached.set(feed, record.seq)
       }
     }
     if (missing.length > 0) applyChecked(doc, missing, this.#init.remoteOrigin)
+    for (const [feed, seq] of reached) this.reflect(feed, seq)
+    return missing.length > 0
   }
 }

@@ -255,6 +255,7 @@ export class CircleReplica implements CircleHandle {
         }
       }
       for (const member of fresh) if (!result.updates.has(member)) this.#docs.adopt(member, newMemberDoc())
+      for (const entry of result.appended) this.#docs.reflect(entry.feedId, entry.seq)
       for (const member of result.joined) this.#readModel.invalidate(member)
       if (result.joined.length > 0) this.#scheduleNotify()
       await (stored ?? new Promise<void>((written, failed) => nextTask(() => this.#persist(records).then(written, failed))))
@@ -380,13 +381,15 @@ export class CircleReplica implements CircleHandle {
       // Loaded already (the usual case): the transaction and the signing start in the caller's own
       // task, before any re-render the caller's state change scheduled.
       const doc = this.#docs.loaded(this.me) ?? (await this.#docs.doc(this.me))
-      // Peers hear of a local edit before this device re-renders it or saves its doc: the render
-      // and the doc's save wait for the signature instead of the signature for them.
+      // Peers hear of a local edit before this device re-renders it: the render waits for the
+      // signature instead of the signature for it. The doc's save waits until the entry is stored, so
+      // a doc on disk never holds an edit that no stored entry carries (member-docs.ts replays the
+      // other way round on opening).
       this.#notifyHeld = true
       const releaseSaves = this.#docs.holdOwnSaves()
       try {
         const update = transactUpdate(doc, write)
-        if (update) await this.#append({ type: 'update', update }, releaseSaves)
+        if (update) await this.#append({ type: 'update', update })
       } finally {
         releaseSaves()
         this.#releaseNotify()
@@ -395,10 +398,10 @@ export class CircleReplica implements CircleHandle {
   }
 
   /**
-   * Signs the payload as this device's next entry, hands it to the network, then (`sent`, and) makes
-   * it durable with anything left unsaved; resolves once it is.
+   * Signs the payload as this device's next entry, hands it to the network, then makes it durable
+   * with anything left unsaved; resolves once it is.
    */
-  async #append(payload: Payload, sent?: () => void): Promise<void> {
+  async #append(payload: Payload): Promise<void> {
     if (this.#closed) throw new CircleClosedError()
     const { keys, ed, random, now, circle } = this.#options
     const init = { device: keys.device, topic: this.topic, circleKey: circle.key, ed, random, now }
@@ -406,13 +409,14 @@ export class CircleReplica implements CircleHandle {
     const outcome = this.#feeds.offer(entry)
     if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
+    this.#docs.reflect(entry.feedId, entry.seq)
     this.#emitEntry(record)
     this.#releaseNotify()
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
-    // that go out before anything else this write starts.
+    // that go out before the write starts.
     await Promise.resolve()
-    sent?.()
     await this.#persist([record])
+    this.#docs.saveSoon([this.me])
   }
 
   #adopt(member: MemberId, built: UpdateCheck & { doc: Y.Doc }): UpdateCheck {

@@ -100,6 +100,9 @@ export interface BlobStorage {
   getBlob(hash: string): Promise<Uint8Array | undefined>
 }
 
+/** Feed (hex) → the highest seq whose entry (and every one before it) a doc already includes. */
+export type DocCovers = Record<string, number>
+
 /**
  * Another member's doc as last saved: a cache of what their entries say, so a circle opens with one
  * read instead of replaying every entry. `covers` names the last seq of each feed already in `state`;
@@ -110,7 +113,7 @@ export interface DocSnapshot {
   name: string
   /** The doc's full Yjs state (Y.encodeStateAsUpdate). */
   state: Uint8Array
-  covers: Record<string, number>
+  covers: DocCovers
 }
 
 export interface SnapshotStorage {
@@ -168,11 +171,18 @@ export interface EntryStorage {
 export type AttachDoc = (name: string, doc: Y.Doc) => Promise<DocAttachment>
 
 export interface DocAttachment {
+  /** What the saved doc was last marked as including (`markCovered`); empty if never. */
+  readonly covers: DocCovers
   /**
    * Holds the doc's saves: updates made until `release()` is called are saved then, in order. For a
-   * local edit that has somewhere more urgent to go first (peers); not for long.
+   * local edit that must reach durable storage as an entry first; not for long.
    */
   hold(): () => void
+  /**
+   * Records that the saved doc includes `covers`, after every update made before this call (held
+   * ones too) is saved: the mark never runs ahead of what is on disk.
+   */
+  markCovered(covers: DocCovers): Promise<void>
   /** Stops persisting (saving anything held first); the saved data stays. */
   close(): Promise<void>
 }

@@ -4,10 +4,13 @@
  */
 import type * as Y from 'yjs'
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
-import type { DocAttachment } from '../circle/types'
+import type { DocAttachment, DocCovers } from '../circle/types'
 import { StorageClosedError, StorageUnavailableError } from './errors'
-import { write } from './idb'
+import { read, write } from './idb'
 import { DEFAULT_NAME } from './schema'
+
+/** The doc's covers mark, kept in y-indexeddb's `custom` store of the doc's own database. */
+const COVERS_KEY = 'sharecircle:covers'
 
 /** The database y-indexeddb keeps one doc in: `sharecircle-doc:<name>` for the default storage. */
 export function docDatabaseName(storageName: string, docName: string): string {
@@ -41,40 +44,70 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
   db.addEventListener('versionchange', detach)
   db.addEventListener('close', detach)
   await persistence.whenSynced
-  const held = holdable(persistence)
+  const covers = await readCovers(db)
+  const gate = holdable(persistence)
   let closing: Promise<void> | undefined
   return {
-    hold: held.hold,
+    covers,
+    hold: gate.hold,
+    markCovered(next) {
+      const mark = { ...next }
+      return new Promise<void>((marked, failed) =>
+        gate.run(() => {
+          if (persistence._destroyed) return marked()
+          // A readwrite transaction over `updates` starts only after every earlier one on it has
+          // finished, so the mark commits after the updates saved before it.
+          write(db, ['updates', 'custom'], (transaction) => {
+            transaction.objectStore('custom').put(mark, COVERS_KEY)
+          }).then(marked, failed)
+        }),
+      )
+    },
     close() {
-      held.releaseAll()
+      gate.releaseAll()
       closing ??= flushAndDestroy(persistence)
       return closing
     },
   }
 }
 
+/** The saved mark, or an empty one if there is none or it is not what `markCovered` writes. */
+async function readCovers(db: IDBDatabase): Promise<DocCovers> {
+  const saved: unknown = await read(db, 'custom', (store) => store.get(COVERS_KEY))
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) return {}
+  const covers: DocCovers = {}
+  for (const [feed, seq] of Object.entries(saved)) {
+    if (!Number.isSafeInteger(seq) || (seq as number) < 0) return {}
+    covers[feed] = seq as number
+  }
+  return covers
+}
+
 /**
  * Puts a gate in front of y-indexeddb's update listener. y-indexeddb saves each update from inside
- * the transaction that made it; while a hold is on, updates queue instead and are saved, in order,
- * when the last hold is released. The gate takes the listener's place (`_storeUpdate`, the field
- * y-indexeddb's own `destroy()` unhooks), so destroying the persistence unhooks the gate too.
+ * the transaction that made it; while a hold is on, updates (and covers marks) queue instead and go
+ * out, in order, when the last hold is released. The gate takes the listener's place
+ * (`_storeUpdate`, the field y-indexeddb's own `destroy()` unhooks), so destroying the persistence
+ * unhooks the gate too.
  */
-function holdable(persistence: IndexeddbPersistence): { hold(): () => void; releaseAll(): void } {
+function holdable(persistence: IndexeddbPersistence): { hold(): () => void; run(action: () => void): void; releaseAll(): void } {
   const store = persistence._storeUpdate
-  const queued: Array<[Uint8Array, unknown]> = []
+  const queued: Array<() => void> = []
   let holds = 0
   const flush = () => {
-    const updates = queued.splice(0)
-    // Destroyed meanwhile (another tab deleted the database, or the circle closed): y-indexeddb
-    // would not have saved these either.
-    if (persistence._destroyed) return
-    for (const [update, origin] of updates) store(update, origin)
+    for (const action of queued.splice(0)) action()
+  }
+  const run = (action: () => void) => {
+    if (holds > 0) queued.push(action)
+    else action()
   }
   persistence.doc.off('update', store)
-  persistence._storeUpdate = (update, origin) => {
-    if (holds > 0) queued.push([update, origin])
-    else store(update, origin)
-  }
+  persistence._storeUpdate = (update, origin) =>
+    run(() => {
+      // Destroyed meanwhile (another tab deleted the database, or the circle closed): y-indexeddb
+      // would not have saved it either.
+      if (!persistence._destroyed) store(update, origin)
+    })
   persistence.doc.on('update', persistence._storeUpdate)
   return {
     hold() {
@@ -86,6 +119,7 @@ function holdable(persistence: IndexeddbPersistence): { hold(): () => void; rele
         if (--holds === 0) flush()
       }
     },
+    run,
     releaseAll() {
       holds = 0
       flush()

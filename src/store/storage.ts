@@ -79,7 +79,9 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Ind
     }
     const persisted = await persistDoc(docDatabaseName(name, docName), doc)
     const attachment: DocAttachment = {
+      covers: persisted.covers,
       hold: persisted.hold,
+      markCovered: persisted.markCovered,
       async close() {
         attachments.delete(attachment)
         await persisted.close()

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../../../src/core/bytes'
 import { tweetnaclEd25519 } from '../../../src/core/ed25519'
@@ -9,6 +10,7 @@ import { Device } from '../../../src/circle/device'
 import type { CircleReplica } from '../../../src/circle/replica'
 import type { Storage } from '../../../src/circle/types'
 import type { OfferDraft } from '../../../src/core/model'
+import { deleteDocData } from '../../../src/store'
 import { newTestDevice, openTestStorage, testEnvironment } from '../../support/circle-fixtures'
 
 const drill: OfferDraft = {
@@ -204,6 +206,75 @@ async function withFillableMember(seed: number) {
   const benFeed = toHex((await raw.records.getDevice())!.deviceSecret.slice(32))
   return { ana, a, b, ben: { ...ben, raw, feed: benFeed } }
 }
+
+describe('this device’s own doc and its entries', () => {
+  it('saves a local edit into the doc only once its entry is stored', async () => {
+    const { device, storage } = await newTestDevice('Ana', 81)
+    cleanups.push(() => device.close())
+    const replica = await device.openCircle((await device.createCircle({ name: 'Elm Street', description: '' })).id)
+    const order: string[] = []
+    const putEntries = storage.entries.putEntries.bind(storage.entries)
+    storage.entries.putEntries = async (records) => {
+      order.push('entry written')
+      await putEntries(records)
+      order.push('entry stored')
+    }
+    const { add } = FakeObjectStore.prototype
+    FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+      if (this.name === 'updates') order.push('doc update written')
+      return add.apply(this, args)
+    }
+    try {
+      await replica.addOffer(drill)
+    } finally {
+      FakeObjectStore.prototype.add = add
+    }
+    expect(order).toEqual(['entry written', 'entry stored', 'doc update written'])
+  })
+
+  it('is rebuilt from its stored entries when its database lost them (a crash between the two writes)', async () => {
+    const { device, storage } = await newTestDevice('Ana', 82)
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    await replica.setProfile({ area: 'Elm Street north' })
+    await replica.addOffer(drill)
+    const before = replica.view()
+    await device.close()
+    await deleteDocData(`${circle.id}:${device.me}`, { storageName: storage.name })
+
+    const again = (await Device.load(storage))!
+    const reopened = await again.openCircle(circle.id)
+    expect(reopened.view().offers).toEqual(before.offers)
+    expect(reopened.view().members.get(device.me)?.profile).toMatchObject({ name: 'Ana', area: 'Elm Street north' })
+    // What was replayed is saved into the doc again.
+    await again.close()
+    const third = (await Device.load(storage))!
+    cleanups.push(() => third.close())
+    expect((await third.openCircle(circle.id)).view().offers).toEqual(before.offers)
+  })
+
+  it('replays none of the entries its doc is marked as including', async () => {
+    const { device, storage } = await newTestDevice('Ana', 83)
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    await replica.addOffer(drill)
+    await replica.addOffer({ ...drill, title: 'Ladder' })
+    await device.close()
+
+    const again = (await Device.load(storage))!
+    cleanups.push(() => again.close())
+    const ranges: Array<[number, number | undefined]> = []
+    const getRange = storage.entries.getRange.bind(storage.entries)
+    storage.entries.getRange = (topic, feed, from, to) => {
+      ranges.push([from, to])
+      return getRange(topic, feed, from, to)
+    }
+    const reopened = await again.openCircle(circle.id)
+    expect(reopened.view().offers).toHaveLength(2)
+    // Only the join is read; everything after it is in the doc already.
+    expect(ranges).toEqual([[0, 0]])
+  })
+})
 
 describe('writes that fail', () => {
   it('applies received entries while storing them; a failed write counts nothing as held, and is done with the next ingest', async () => {

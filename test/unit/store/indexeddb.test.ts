@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto'
 import { IDBFactory, IDBObjectStore as FakeObjectStore } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { deleteDocData, openStorage, SCHEMA_VERSION, type CloseReason } from '../../../src/store'
+import { deleteDocData, docDatabaseName, openStorage, SCHEMA_VERSION, type CloseReason } from '../../../src/store'
 import { runStorageAcceptance } from '../../support/store-acceptance'
 
 function installFactory(): { factory: IDBFactory; restore(): void } {
@@ -211,6 +211,69 @@ describe('openStorage over fake-indexeddb', () => {
     const again = await storage.attachDoc('member-a', fresh)
     expect(fresh.getMap('profile').toJSON()).toEqual({ name: 'Ana B.', place: 'Elm Street' })
     await again.close()
+    await storage.destroy()
+  })
+
+  it('keeps a covers mark with the doc, written only after the updates made before it, held ones too', async () => {
+    const storage = await openStorage({ name: 'covers' })
+    const doc = new Y.Doc()
+    const attachment = await storage.attachDoc('member-a', doc)
+    expect(attachment.covers).toEqual({})
+    const writes: string[] = []
+    const { add, put } = FakeObjectStore.prototype
+    FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+      writes.push(`add ${this.name}`)
+      return add.apply(this, args)
+    }
+    FakeObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      writes.push(`put ${this.name}`)
+      return put.apply(this, args)
+    }
+    try {
+      const release = attachment.hold()
+      doc.getMap('profile').set('name', 'Ana')
+      const marked = attachment.markCovered({ feedA: 3, feedB: 0 })
+      // Both wait behind the hold; then the update goes first.
+      await new Promise((done) => setTimeout(done, 10))
+      expect(writes).toEqual([])
+      release()
+      await marked
+      expect(writes).toEqual(['add updates', 'put custom'])
+      await attachment.close()
+    } finally {
+      FakeObjectStore.prototype.add = add
+      FakeObjectStore.prototype.put = put
+    }
+
+    const fresh = new Y.Doc()
+    const again = await storage.attachDoc('member-a', fresh)
+    expect(again.covers).toEqual({ feedA: 3, feedB: 0 })
+    expect(fresh.getMap('profile').get('name')).toBe('Ana')
+    await again.close()
+    await storage.destroy()
+  })
+
+  it('reads a covers mark that is not a map of feed to seq as no mark (everything is replayed)', async () => {
+    const storage = await openStorage({ name: 'bad-covers' })
+    for (const bad of [[1, 2], { feedA: -1 }, { feedA: 1.5 }, { feedA: '3' }, 'all', null]) {
+      const doc = new Y.Doc()
+      const attachment = await storage.attachDoc('member-a', doc)
+      await new Promise<void>((done, failed) => {
+        const request = indexedDB.open(docDatabaseName('bad-covers', 'member-a'))
+        request.onsuccess = () => {
+          const db = request.result
+          const transaction = db.transaction(['custom'], 'readwrite')
+          transaction.objectStore('custom').put(bad, 'sharecircle:covers')
+          transaction.oncomplete = () => (db.close(), done())
+          transaction.onerror = () => failed(transaction.error)
+        }
+        request.onerror = () => failed(request.error)
+      })
+      await attachment.close()
+      const again = await storage.attachDoc('member-a', new Y.Doc())
+      expect(again.covers).toEqual({})
+      await again.close()
+    }
     await storage.destroy()
   })
 
