@@ -86,6 +86,8 @@ export class CircleReplica implements CircleHandle {
   readonly #checker = new UpdateChecker()
   /** Accepted entries (local or received) whose write has not succeeded yet: written with the next. */
   #unsaved: EntryRecord[] = []
+  /** What waits for an unsaved entry of this device to be stored: its doc update's save. */
+  readonly #whenStored = new Map<EntryRecord, () => void>()
   /** Feed → highest stored seq: what this device holds for certain, and all it tells peers. */
   readonly #stored = new Map<string, number>()
   #queue: Promise<unknown> = Promise.resolve()
@@ -346,6 +348,8 @@ export class CircleReplica implements CircleHandle {
     if (this.#closed) return
     this.#closed = true
     await this.#queue.catch(() => undefined)
+    // One more try for writes that failed (a full disk): they count as held only once stored.
+    await this.#persist([]).catch(() => undefined)
     this.#checker.clear()
     await this.#docs.close()
     this.#listeners.clear()
@@ -382,16 +386,18 @@ export class CircleReplica implements CircleHandle {
       // task, before any re-render the caller's state change scheduled.
       const doc = this.#docs.loaded(this.me) ?? (await this.#docs.doc(this.me))
       // Peers hear of a local edit before this device re-renders it: the render waits for the
-      // signature instead of the signature for it. The doc's save waits until the entry is stored, so
-      // a doc on disk never holds an edit that no stored entry carries (member-docs.ts replays the
-      // other way round on opening).
+      // signature instead of the signature for it. The doc's save waits until the entry is stored
+      // (with a later write, if this one fails), so a doc on disk never holds an edit that no stored
+      // entry carries; member-docs.ts replays the other way round on opening.
       this.#notifyHeld = true
       const releaseSaves = this.#docs.holdOwnSaves()
+      let signed: EntryRecord | undefined
       try {
         const update = transactUpdate(doc, write)
-        if (update) await this.#append({ type: 'update', update })
+        if (update) await this.#append({ type: 'update', update }, (record) => (signed = record))
       } finally {
-        releaseSaves()
+        if (signed && this.#unsaved.includes(signed)) this.#whenStored.set(signed, releaseSaves)
+        else releaseSaves()
         this.#releaseNotify()
       }
     })
@@ -401,7 +407,7 @@ export class CircleReplica implements CircleHandle {
    * Signs the payload as this device's next entry, hands it to the network, then makes it durable
    * with anything left unsaved; resolves once it is.
    */
-  async #append(payload: Payload): Promise<void> {
+  async #append(payload: Payload, signed?: (record: EntryRecord) => void): Promise<void> {
     if (this.#closed) throw new CircleClosedError()
     const { keys, ed, random, now, circle } = this.#options
     const init = { device: keys.device, topic: this.topic, circleKey: circle.key, ed, random, now }
@@ -409,6 +415,7 @@ export class CircleReplica implements CircleHandle {
     const outcome = this.#feeds.offer(entry)
     if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
+    signed?.(record)
     this.#docs.reflect(entry.feedId, entry.seq)
     this.#emitEntry(record)
     this.#releaseNotify()
@@ -439,6 +446,10 @@ export class CircleReplica implements CircleHandle {
     if (batch.length === 0) return
     await this.#options.storage.entries.putEntries(batch)
     this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))
+    for (const record of batch) {
+      this.#whenStored.get(record)?.()
+      this.#whenStored.delete(record)
+    }
     for (const record of batch) if ((this.#stored.get(record.feed) ?? -1) < record.seq) this.#stored.set(record.feed, record.seq)
     for (const listener of this.#storedListeners) listener()
     for (const record of batch) if (record.feed !== this.#ownFeed) this.#emitEntry(record)

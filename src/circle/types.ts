@@ -175,7 +175,7 @@ export interface DocAttachment {
   readonly covers: DocCovers
   /**
    * Holds the doc's saves: updates made until `release()` is called are saved then, in order. For a
-   * local edit that must reach durable storage as an entry first; not for long.
+   * local edit, until its entry is stored (a few milliseconds; longer only while writes fail).
    */
   hold(): () => void
   /**

@@ -2,7 +2,7 @@
  * Member docs persisted with y-indexeddb, one IndexedDB database per doc. y-indexeddb (through
  * lib0/indexeddb) always uses the global `indexedDB` and `IDBKeyRange`; it takes no factory.
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
 import type { DocAttachment, DocCovers } from '../circle/types'
 import { StorageClosedError, StorageUnavailableError } from './errors'
@@ -43,6 +43,10 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
   const detach = () => void persistence.destroy()
   db.addEventListener('versionchange', detach)
   db.addEventListener('close', detach)
+  // A write to the doc's database that failed (a full disk) leaves the saved doc short of the one in
+  // memory, and y-indexeddb never retries it: the next mark saves the whole doc with it.
+  let damaged = false
+  db.addEventListener('abort', () => (damaged = true))
   await persistence.whenSynced
   const covers = await readCovers(db)
   const gate = holdable(persistence)
@@ -56,9 +60,17 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
         gate.run(() => {
           if (persistence._destroyed) return marked()
           // A readwrite transaction over `updates` starts only after every earlier one on it has
-          // finished, so the mark commits after the updates saved before it.
-          write(db, ['updates', 'custom'], (transaction) => {
-            transaction.objectStore('custom').put(mark, COVERS_KEY)
+          // finished: the mark commits after the updates saved before it, and by the time the read
+          // answers, any of them that failed has said so.
+          write(db, ['updates', 'custom'], (transaction, guard) => {
+            const custom = transaction.objectStore('custom')
+            custom.get(COVERS_KEY).onsuccess = guard(() => {
+              if (damaged) {
+                damaged = false
+                transaction.objectStore('updates').add(Y.encodeStateAsUpdate(persistence.doc))
+              }
+              custom.put(mark, COVERS_KEY)
+            })
           }).then(marked, failed)
         }),
       )

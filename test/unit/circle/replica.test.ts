@@ -232,6 +232,26 @@ describe('this device’s own doc and its entries', () => {
     expect(order).toEqual(['entry written', 'entry stored', 'doc update written'])
   })
 
+  it('keeps an edit out of the doc on disk while its entry cannot be written, and saves it once a later write stores it', async () => {
+    const { b, ben } = await withFillableMember(84)
+    const saved: string[] = []
+    const { add } = FakeObjectStore.prototype
+    FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+      if (this.name === 'updates') saved.push('doc update')
+      return add.apply(this, args)
+    }
+    try {
+      ben.disk.full = true
+      await expect(b.addOffer(drill)).rejects.toMatchObject({ name: 'QuotaExceededError' })
+      expect(saved).toEqual([])
+      ben.disk.full = false
+      await b.addOffer({ ...drill, title: 'Ladder' })
+      expect(saved).toEqual(['doc update', 'doc update'])
+    } finally {
+      FakeObjectStore.prototype.add = add
+    }
+  })
+
   it('is rebuilt from its stored entries when its database lost them (a crash between the two writes)', async () => {
     const { device, storage } = await newTestDevice('Ana', 82)
     const circle = await device.createCircle({ name: 'Elm Street', description: '' })

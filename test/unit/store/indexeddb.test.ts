@@ -253,6 +253,35 @@ describe('openStorage over fake-indexeddb', () => {
     await storage.destroy()
   })
 
+  it('saves the whole doc with the next mark once a save of it failed (a full disk at commit), so the mark never claims more than is on disk', async () => {
+    const storage = await openStorage({ name: 'damaged' })
+    const doc = new Y.Doc()
+    const attachment = await storage.attachDoc('member-a', doc)
+    doc.getMap('profile').set('name', 'Ana')
+    const { add } = FakeObjectStore.prototype
+    FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+      const request = add.apply(this, args)
+      // The add itself succeeds; its transaction then fails to commit, as a quota failure does.
+      if (this.name === 'updates') request.addEventListener('success', () => this.transaction.abort())
+      return request
+    }
+    try {
+      doc.getMap('profile').set('place', 'Elm Street')
+      await new Promise((done) => setTimeout(done, 10))
+    } finally {
+      FakeObjectStore.prototype.add = add
+    }
+    await attachment.markCovered({ feedA: 1 })
+    await attachment.close()
+
+    const fresh = new Y.Doc()
+    const again = await storage.attachDoc('member-a', fresh)
+    expect(again.covers).toEqual({ feedA: 1 })
+    expect(fresh.getMap('profile').toJSON()).toEqual({ name: 'Ana', place: 'Elm Street' })
+    await again.close()
+    await storage.destroy()
+  })
+
   it('reads a covers mark that is not a map of feed to seq as no mark (everything is replayed)', async () => {
     const storage = await openStorage({ name: 'bad-covers' })
     for (const bad of [[1, 2], { feedA: -1 }, { feedA: 1.5 }, { feedA: '3' }, 'all', null]) {
