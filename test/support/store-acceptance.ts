@@ -341,6 +341,27 @@ export function runStorageAcceptance(
         expect(other.getMap('profile').size).toBe(0)
         await otherAttachment.close()
       })
+
+      it('keeps a covers mark with the doc; a mark made while saves are held waits for them', async () => {
+        const doc = new Y.Doc()
+        const attachment = await storage.attachDoc('member-a', doc)
+        expect(attachment.covers).toEqual({})
+        const release = attachment.hold()
+        doc.getMap('profile').set('name', 'Ana')
+        let marked = false
+        const marking = attachment.markCovered({ [FEED_A]: 4, [FEED_B]: 0 }).then(() => (marked = true))
+        await new Promise((done) => setTimeout(done, 20))
+        expect(marked).toBe(false)
+        release()
+        await marking
+        await attachment.close()
+
+        const fresh = new Y.Doc()
+        const again = await storage.attachDoc('member-a', fresh)
+        expect(again.covers).toEqual({ [FEED_A]: 4, [FEED_B]: 0 })
+        expect(fresh.getMap('profile').get('name')).toBe('Ana')
+        await again.close()
+      })
     })
 
     it('keeps everything across close and reopen', async (context) => {
