@@ -1,0 +1,53 @@
+/**
+ * nextTask in a real browser (one MessageChannel for the page): each task runs after everything the
+ * caller's task queued, tasks run in the order they were asked for, and one that throws neither stops
+ * the others nor goes unreported.
+ */
+import { describe, expect, it } from 'vitest'
+import { nextTask } from '../../src/core/schedule'
+
+describe('nextTask in the browser', () => {
+  it('runs tasks after the current task’s microtasks, in order, each batch in a later task', async () => {
+    const order: string[] = []
+    await new Promise<void>((done) => {
+      nextTask(() => order.push('first'))
+      nextTask(() => {
+        order.push('second')
+        // Asked for while the batch runs: a task after it.
+        nextTask(() => {
+          order.push('fourth')
+          done()
+        })
+        queueMicrotask(() => order.push('after second'))
+      })
+      queueMicrotask(() => order.push('microtask'))
+      order.push('sync')
+    })
+    expect(order).toEqual(['sync', 'microtask', 'first', 'second', 'after second', 'fourth'])
+  })
+
+  it('reports a task that throws as uncaught, and still runs the tasks after it', async () => {
+    const reported: unknown[] = []
+    const onError = (event: ErrorEvent) => {
+      reported.push(event.error)
+      event.preventDefault()
+    }
+    addEventListener('error', onError)
+    try {
+      const ran = await new Promise<string[]>((done) => {
+        const seen: string[] = []
+        nextTask(() => {
+          throw new Error('task failed')
+        })
+        nextTask(() => {
+          seen.push('next')
+          setTimeout(() => done(seen), 0)
+        })
+      })
+      expect(ran).toEqual(['next'])
+      expect(reported).toEqual([expect.objectContaining({ message: 'task failed' })])
+    } finally {
+      removeEventListener('error', onError)
+    }
+  })
+})
