@@ -1,8 +1,8 @@
 /**
  * Where a circle's member docs live between sessions. This device's own doc is kept by y-indexeddb,
- * so every local edit is durable as it happens. Other members' docs are a cache of their stored
- * entries, saved as snapshot rows that record the feed seqs they cover: one range read opens a
- * 100-member circle (a y-indexeddb database per member took 1–3 s), and anything stored beyond a
+ * each local edit saved as soon as its entry is stored. Other members' docs are a cache of their
+ * stored entries, saved as snapshot rows that record the feed seqs they cover: one range read opens
+ * a 100-member circle (a y-indexeddb database per member took 1–3 s), and anything stored beyond a
  * snapshot is replayed from entries.
  *
  * The own doc keeps a covers mark too, beside its y-indexeddb updates. An entry and its doc update
@@ -167,8 +167,11 @@ export class MemberDocs {
 
   async close(): Promise<void> {
     this.#closed = true
-    await this.#saveStale().catch(() => undefined)
+    // The own doc's mark is asked for before its attachment closes, and goes out unless saves are
+    // still held back (an entry that could not be written): closing drops those, mark included.
+    const saving = this.#saveStale().catch(() => undefined)
     await this.#own?.close()
+    await saving
     for (const doc of this.#open.values()) doc.destroy()
   }
 

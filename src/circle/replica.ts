@@ -382,13 +382,17 @@ export class CircleReplica implements CircleHandle {
 
   #write(write: (doc: Y.Doc) => void): Promise<void> {
     return this.#serial(async () => {
+      // Refused before the doc changes: an edit that cannot become an entry must not be in it.
+      if (this.#closed) throw new CircleClosedError()
+      if (this.#feeds.isFrozen(this.#ownFeed)) throw new OwnFeedConflictError()
       // Loaded already (the usual case): the transaction and the signing start in the caller's own
       // task, before any re-render the caller's state change scheduled.
       const doc = this.#docs.loaded(this.me) ?? (await this.#docs.doc(this.me))
       // Peers hear of a local edit before this device re-renders it: the render waits for the
       // signature instead of the signature for it. The doc's save waits until the entry is stored
-      // (with a later write, if this one fails), so a doc on disk never holds an edit that no stored
-      // entry carries; member-docs.ts replays the other way round on opening.
+      // (with a later write, if this one fails; closing drops it if none did), so the doc on disk
+      // holds no edit that no stored entry carries, unless signing itself failed; member-docs.ts
+      // replays the other way round on opening.
       this.#notifyHeld = true
       const releaseSaves = this.#docs.holdOwnSaves()
       let signed: EntryRecord | undefined
@@ -416,7 +420,6 @@ export class CircleReplica implements CircleHandle {
     if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
     signed?.(record)
-    this.#docs.reflect(entry.feedId, entry.seq)
     this.#emitEntry(record)
     this.#releaseNotify()
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
@@ -447,6 +450,9 @@ export class CircleReplica implements CircleHandle {
     await this.#options.storage.entries.putEntries(batch)
     this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))
     for (const record of batch) {
+      // This device's own entries were in its doc before they were signed; a mark may cover them
+      // once they are stored (received ones are reflected as they are applied, in ingest).
+      if (record.feed === this.#ownFeed) this.#docs.reflect(record.feed, record.seq)
       this.#whenStored.get(record)?.()
       this.#whenStored.delete(record)
     }

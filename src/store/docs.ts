@@ -11,6 +11,8 @@ import { DEFAULT_NAME } from './schema'
 
 /** The doc's covers mark, kept in y-indexeddb's `custom` store of the doc's own database. */
 const COVERS_KEY = 'sharecircle:covers'
+/** How long after y-indexeddb asks for a fold of its saved updates the fold runs (its own delay). */
+const FOLD_DELAY_MS = 1_000
 
 /** The database y-indexeddb keeps one doc in: `sharecircle-doc:<name>` for the default storage. */
 export function docDatabaseName(storageName: string, docName: string): string {
@@ -43,41 +45,19 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
   const detach = () => void persistence.destroy()
   db.addEventListener('versionchange', detach)
   db.addEventListener('close', detach)
-  // A write to the doc's database that failed (a full disk) leaves the saved doc short of the one in
-  // memory, and y-indexeddb never retries it: the next mark saves the whole doc with it.
-  let damaged = false
-  db.addEventListener('abort', () => (damaged = true))
   await persistence.whenSynced
   const covers = await readCovers(db)
-  const gate = holdable(persistence)
+  const saves = new GatedSaves(persistence, db)
   let closing: Promise<void> | undefined
   return {
     covers,
-    hold: gate.hold,
-    markCovered(next) {
-      const mark = { ...next }
-      return new Promise<void>((marked, failed) =>
-        gate.run(() => {
-          if (persistence._destroyed) return marked()
-          // A readwrite transaction over `updates` starts only after every earlier one on it has
-          // finished: the mark commits after the updates saved before it, and by the time the read
-          // answers, any of them that failed has said so.
-          write(db, ['updates', 'custom'], (transaction, guard) => {
-            const custom = transaction.objectStore('custom')
-            custom.get(COVERS_KEY).onsuccess = guard(() => {
-              if (damaged) {
-                damaged = false
-                transaction.objectStore('updates').add(Y.encodeStateAsUpdate(persistence.doc))
-              }
-              custom.put(mark, COVERS_KEY)
-            })
-          }).then(marked, failed)
-        }),
-      )
-    },
+    hold: () => saves.hold(),
+    markCovered: (next) => saves.mark(next),
     close() {
-      gate.releaseAll()
-      closing ??= flushAndDestroy(persistence)
+      if (!closing) {
+        saves.dropHeld()
+        closing = flushAndDestroy(persistence)
+      }
       return closing
     },
   }
@@ -95,47 +75,131 @@ async function readCovers(db: IDBDatabase): Promise<DocCovers> {
   return covers
 }
 
+interface Gated {
+  run(): void
+  /** Closed while it was held back. */
+  drop(): void
+}
+
 /**
- * Puts a gate in front of y-indexeddb's update listener. y-indexeddb saves each update from inside
- * the transaction that made it; while a hold is on, updates (and covers marks) queue instead and go
- * out, in order, when the last hold is released. The gate takes the listener's place
- * (`_storeUpdate`, the field y-indexeddb's own `destroy()` unhooks), so destroying the persistence
- * unhooks the gate too.
+ * Every write to the doc's database after loading goes through here: each update (through
+ * y-indexeddb's own save, whose listener this takes the place of), the covers mark, and the folding
+ * of many saved updates into one. While a hold is on they queue, and go out in order when the last
+ * hold is released. Closing with a hold still on drops them: what a hold keeps back is not durable
+ * anywhere else yet, so the disk must not have it either.
  */
-function holdable(persistence: IndexeddbPersistence): { hold(): () => void; run(action: () => void): void; releaseAll(): void } {
-  const store = persistence._storeUpdate
-  const queued: Array<() => void> = []
-  let holds = 0
-  const flush = () => {
-    for (const action of queued.splice(0)) action()
+class GatedSaves {
+  readonly #persistence: IndexeddbPersistence
+  readonly #db: IDBDatabase
+  /** y-indexeddb's own listener: saves one update in a transaction of its own. */
+  readonly #save: (update: Uint8Array, origin: unknown) => void
+  readonly #queued: Gated[] = []
+  #holds = 0
+  /** A write to the doc's database failed (a full disk): what is saved falls short of the doc. */
+  #damaged = false
+  #foldTimer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(persistence: IndexeddbPersistence, db: IDBDatabase) {
+    this.#persistence = persistence
+    this.#db = db
+    // Failed transactions tell the database they belong to; y-indexeddb never retries a save.
+    db.addEventListener('abort', () => (this.#damaged = true))
+    this.#save = persistence._storeUpdate
+    persistence.doc.off('update', this.#save)
+    // `_storeUpdate` is the field y-indexeddb's own `destroy()` unhooks, so destroying unhooks this too.
+    persistence._storeUpdate = (update, origin) => this.#run({ run: () => this.#saveUpdate(update, origin), drop: () => undefined })
+    persistence.doc.on('update', persistence._storeUpdate)
   }
-  const run = (action: () => void) => {
-    if (holds > 0) queued.push(action)
-    else action()
+
+  hold(): () => void {
+    this.#holds++
+    let released = false
+    return () => {
+      if (released || this.#holds === 0) return
+      released = true
+      if (--this.#holds === 0) for (const item of this.#queued.splice(0)) this.#attempt(item)
+    }
   }
-  persistence.doc.off('update', store)
-  persistence._storeUpdate = (update, origin) =>
-    run(() => {
-      // Destroyed meanwhile (another tab deleted the database, or the circle closed): y-indexeddb
-      // would not have saved it either.
-      if (!persistence._destroyed) store(update, origin)
+
+  /** Writes the covers mark once every save asked for before it is made (see markCovered). */
+  mark(covers: DocCovers): Promise<void> {
+    const mark = { ...covers }
+    return new Promise<void>((marked, failed) => this.#run({ run: () => this.#writeMark(mark).then(marked, failed), drop: marked }))
+  }
+
+  /** Closing: what is still held back is never written. */
+  dropHeld(): void {
+    this.#holds = 0
+    clearTimeout(this.#foldTimer)
+    for (const item of this.#queued.splice(0)) item.drop()
+  }
+
+  #run(item: Gated): void {
+    if (this.#holds > 0) this.#queued.push(item)
+    else this.#attempt(item)
+  }
+
+  #attempt(item: Gated): void {
+    try {
+      item.run()
+    } catch {
+      // y-indexeddb starts its transaction synchronously; a closing connection throws here.
+      this.#damaged = true
+    }
+  }
+
+  #saveUpdate(update: Uint8Array, origin: unknown): void {
+    const persistence = this.#persistence
+    // Destroyed meanwhile (another tab deleted the database, or the circle closed).
+    if (persistence._destroyed) return
+    this.#save(update, origin)
+    // From its 500th saved update on, y-indexeddb folds them into one on a timer of its own, encoding
+    // the doc as it is when the timer fires, held edits and all. The fold waits for holds instead.
+    if (persistence._storeTimeoutId !== null) {
+      clearTimeout(persistence._storeTimeoutId)
+      persistence._storeTimeoutId = null
+      clearTimeout(this.#foldTimer)
+      this.#foldTimer = setTimeout(() => this.#run({ run: () => this.#fold(), drop: () => undefined }), FOLD_DELAY_MS)
+    }
+  }
+
+  /** Replaces every saved update with the whole doc, encoded now (nothing is held back). */
+  #fold(): void {
+    const persistence = this.#persistence
+    if (persistence._destroyed) return
+    const whole = Y.encodeStateAsUpdate(persistence.doc)
+    write(this.#db, ['updates'], (transaction, guard) => {
+      const updates = transaction.objectStore('updates')
+      const added = updates.add(whole)
+      added.onsuccess = guard(() => updates.delete(IDBKeyRange.upperBound(added.result, true)))
+    }).then(
+      () => (persistence._dbsize = 1),
+      () => undefined, // The abort marked the doc damaged; the next mark saves it whole.
+    )
+  }
+
+  #writeMark(mark: DocCovers): Promise<void> {
+    const persistence = this.#persistence
+    if (persistence._destroyed) return Promise.resolve()
+    // Encoded now, while nothing is held back, if a save failed or if Yjs keeps updates pending
+    // (waiting for ones they build on: the update event leaves those out, so y-indexeddb never saved
+    // them; a whole-doc encoding includes them).
+    const { store } = persistence.doc
+    const whole = this.#damaged || store.pendingStructs !== null || store.pendingDs !== null ? Y.encodeStateAsUpdate(persistence.doc) : undefined
+    // A readwrite transaction over `updates` starts only after every earlier one on it has finished:
+    // the mark commits after the saves asked for before it, and by the time the read answers, any of
+    // them that failed has said so.
+    return write(this.#db, ['updates', 'custom'], (transaction, guard) => {
+      const custom = transaction.objectStore('custom')
+      custom.get(COVERS_KEY).onsuccess = guard(() => {
+        // Only a whole-doc save encoded when the mark was asked for covers a failed one; without
+        // it, the mark stays where it is and the next one is made whole.
+        if (this.#damaged && !whole) return
+        if (whole) transaction.objectStore('updates').add(whole)
+        this.#damaged = false
+        custom.put(mark, COVERS_KEY)
+      })
     })
-  persistence.doc.on('update', persistence._storeUpdate)
-  return {
-    hold() {
-      holds++
-      let released = false
-      return () => {
-        if (released) return
-        released = true
-        if (--holds === 0) flush()
-      }
-    },
-    run,
-    releaseAll() {
-      holds = 0
-      flush()
-    },
   }
 }
 

@@ -252,6 +252,54 @@ describe('this device’s own doc and its entries', () => {
     }
   })
 
+  it('closes while an edit’s entry still cannot be written, without writing the edit into the doc', async () => {
+    const raw = await openTestStorage('Ben')
+    const ben = fillable(raw)
+    const device = await Device.create(ben.storage, 'Ben', testEnvironment(85))
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    await replica.addOffer(drill)
+    const stored = replica.heads()
+    ben.disk.full = true
+    await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    // Its own doc's mark is due, and waits behind the held edit: closing must not wait for it.
+    await device.close()
+
+    ben.disk.full = false
+    const again = (await Device.load(raw))!
+    cleanups.push(() => again.close())
+    const reopened = await again.openCircle(circle.id)
+    expect(reopened.heads()).toEqual(stored)
+    expect(reopened.view().offers.map((offer) => offer.title)).toEqual(['Cordless drill'])
+    await reopened.addOffer({ ...drill, title: 'Wheelbarrow' })
+    expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Wheelbarrow'])
+  })
+
+  it('gets back an edit whose entry was stored but whose doc save never happened (a crash between the two writes)', async () => {
+    const { device, storage } = await newTestDevice('Ana', 86)
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    await (await device.openCircle(circle.id)).addOffer(drill)
+    await device.close()
+
+    // The doc's saves are held from now on and never let go: the tab "dies" before any is made.
+    const crashing: Storage = {
+      ...storage,
+      attachDoc: async (name, doc) => {
+        const attachment = await storage.attachDoc(name, doc)
+        return { ...attachment, hold: () => (attachment.hold(), () => undefined) }
+      },
+    }
+    const dying = (await Device.load(crashing))!
+    const replica = await dying.openCircle(circle.id)
+    await replica.addOffer({ ...drill, title: 'Ladder' })
+    await dying.close()
+
+    const again = (await Device.load(storage))!
+    cleanups.push(() => again.close())
+    const reopened = await again.openCircle(circle.id)
+    expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Ladder'])
+  })
+
   it('is rebuilt from its stored entries when its database lost them (a crash between the two writes)', async () => {
     const { device, storage } = await newTestDevice('Ana', 82)
     const circle = await device.createCircle({ name: 'Elm Street', description: '' })
