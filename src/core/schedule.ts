@@ -12,11 +12,12 @@ let waiting: Array<() => void> = []
 let channel: MessageChannel | undefined
 
 /**
- * Runs `task` in a task of its own, after everything the current one queued (its microtasks, so a
- * re-render they scheduled, included). In a browser, one MessageChannel kept for the page rather than
- * `setTimeout(0)`, which browsers clamp to 4 ms when nested (a new channel per call cost 0.2 ms,
- * before the render, on a received edit's path); in Node, `setImmediate`, which does not keep a
- * finished process alive as an open port would.
+ * Runs `task` in a later task, after everything the current one queued (its microtasks, so a
+ * re-render they scheduled, included); tasks asked for before that one runs run with it, in order.
+ * In a browser, one MessageChannel kept for the page rather than `setTimeout(0)`, which browsers
+ * clamp to 4 ms when nested (a new channel per call cost 0.2 ms, before the render, on a received
+ * edit's path); in Node, `setImmediate`, which does not keep a finished process alive as an open
+ * port would.
  */
 export function nextTask(task: () => void): void {
   if (typeof setImmediate === 'function') {
