@@ -20,7 +20,7 @@ import { type BoxKeyPair, type SigningKeyPair, issueCertificate } from '../core/
 import type { Id, MemberId, Offer, OfferDraft, Profile, Want, WantDraft } from '../core/model'
 import { type Payload, openPayload } from '../core/payload'
 import { type RandomBytes, newId } from '../core/random'
-import { nextTask } from '../core/schedule'
+import { nextTask, reportUncaught } from '../core/schedule'
 import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraft } from '../core/validate'
 import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, PhotoTooLargeError, UnknownRecordError } from './errors'
@@ -388,6 +388,7 @@ export class CircleReplica implements CircleHandle {
       // Loaded already (the usual case): the transaction and the signing start in the caller's own
       // task, before any re-render the caller's state change scheduled.
       const doc = this.#docs.loaded(this.me) ?? (await this.#docs.doc(this.me))
+      if (this.#closed) throw new CircleClosedError()
       // Peers hear of a local edit before this device re-renders it: the render waits for the
       // signature instead of the signature for it. The doc's save waits until the entry is stored
       // (with a later write, if this one fails; closing drops it if none did), so the doc on disk
@@ -426,7 +427,6 @@ export class CircleReplica implements CircleHandle {
     // that go out before the write starts.
     await Promise.resolve()
     await this.#persist([record])
-    this.#docs.saveSoon([this.me])
   }
 
   #adopt(member: MemberId, built: UpdateCheck & { doc: Y.Doc }): UpdateCheck {
@@ -449,13 +449,18 @@ export class CircleReplica implements CircleHandle {
     if (batch.length === 0) return
     await this.#options.storage.entries.putEntries(batch)
     this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))
+    let own = false
     for (const record of batch) {
       // This device's own entries were in its doc before they were signed; a mark may cover them
       // once they are stored (received ones are reflected as they are applied, in ingest).
-      if (record.feed === this.#ownFeed) this.#docs.reflect(record.feed, record.seq)
+      if (record.feed === this.#ownFeed) {
+        this.#docs.reflect(record.feed, record.seq)
+        own = true
+      }
       this.#whenStored.get(record)?.()
       this.#whenStored.delete(record)
     }
+    if (own) this.#docs.saveSoon([this.me])
     for (const record of batch) if ((this.#stored.get(record.feed) ?? -1) < record.seq) this.#stored.set(record.feed, record.seq)
     for (const listener of this.#storedListeners) listener()
     for (const record of batch) if (record.feed !== this.#ownFeed) this.#emitEntry(record)
@@ -484,7 +489,14 @@ export class CircleReplica implements CircleHandle {
   #emitEntry(record: EntryRecord): void {
     const own = record.feed === this.#ownFeed
     const origin = this.#origins.get(record)
-    for (const listener of this.#entryListeners) listener(record, own, origin)
+    for (const listener of this.#entryListeners) {
+      try {
+        listener(record, own, origin)
+      } catch (error) {
+        // A listener's failure is its own: the entry is signed and on its way to storage regardless.
+        reportUncaught(error)
+      }
+    }
   }
 
   #releaseNotify(): void {

@@ -180,9 +180,11 @@ export interface DocAttachment {
   hold(): () => void
   /**
    * Records that the saved doc includes `covers`, after every update made before this call (held
-   * ones too) is saved: the mark never runs ahead of what is on disk.
+   * ones too) is saved. Resolves without writing if the attachment closes first, or if a save before
+   * it failed in a way it cannot make good: a mark never claims more than the disk holds.
    */
   markCovered(covers: DocCovers): Promise<void>
-  /** Stops persisting (saving anything held first); the saved data stays. */
+  /** Stops persisting; saves still held back are dropped, never written. The saved data stays. */
   close(): Promise<void>
 }
+

@@ -44,13 +44,24 @@ function sharedChannel(): MessageChannel {
         task()
       } catch (error) {
         // Reported as uncaught, as it would be from a task of its own; the others still run.
-        queueMicrotask(() => {
-          throw error
-        })
+        reportUncaught(error)
       }
     }
   }
   return shared
+}
+
+/**
+ * Reports an error as uncaught without stopping the caller: `reportError` where the platform has it
+ * (browsers: the page's error event and the console), else a throw from a microtask.
+ */
+export function reportUncaught(error: unknown): void {
+  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError
+  if (typeof report === 'function') report(error)
+  else
+    queueMicrotask(() => {
+      throw error
+    })
 }
 
 /** Runs `task` once the browser is idle (within IDLE_WITHIN_MS), or in the next task where it cannot say. */

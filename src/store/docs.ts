@@ -95,6 +95,8 @@ class GatedSaves {
   readonly #save: (update: Uint8Array, origin: unknown) => void
   readonly #queued: Gated[] = []
   #holds = 0
+  /** Closing: nothing more is written, whatever asks. */
+  #closed = false
   /** A write to the doc's database failed (a full disk): what is saved falls short of the doc. */
   #damaged = false
   #foldTimer: ReturnType<typeof setTimeout> | undefined
@@ -112,6 +114,7 @@ class GatedSaves {
   }
 
   hold(): () => void {
+    if (this.#closed) return () => undefined
     this.#holds++
     let released = false
     return () => {
@@ -127,15 +130,17 @@ class GatedSaves {
     return new Promise<void>((marked, failed) => this.#run({ run: () => this.#writeMark(mark).then(marked, failed), drop: marked }))
   }
 
-  /** Closing: what is still held back is never written. */
+  /** Closing: what is still held back is never written, nor is anything asked for from now on. */
   dropHeld(): void {
+    this.#closed = true
     this.#holds = 0
     clearTimeout(this.#foldTimer)
     for (const item of this.#queued.splice(0)) item.drop()
   }
 
   #run(item: Gated): void {
-    if (this.#holds > 0) this.#queued.push(item)
+    if (this.#closed) item.drop()
+    else if (this.#holds > 0) this.#queued.push(item)
     else this.#attempt(item)
   }
 
@@ -163,15 +168,23 @@ class GatedSaves {
     }
   }
 
-  /** Replaces every saved update with the whole doc, encoded now (nothing is held back). */
+  /**
+   * Replaces every saved update with one: the whole doc, encoded now (nothing is held back), merged
+   * with what is saved, which may hold another tab's updates this doc has not seen.
+   */
   #fold(): void {
     const persistence = this.#persistence
     if (persistence._destroyed) return
     const whole = Y.encodeStateAsUpdate(persistence.doc)
     write(this.#db, ['updates'], (transaction, guard) => {
       const updates = transaction.objectStore('updates')
-      const added = updates.add(whole)
-      added.onsuccess = guard(() => updates.delete(IDBKeyRange.upperBound(added.result, true)))
+      const saved = updates.getAll()
+      const keys = updates.getAllKeys()
+      keys.onsuccess = guard(() => {
+        const last = keys.result.at(-1)
+        updates.add(Y.mergeUpdates([...(saved.result as Uint8Array[]), whole]))
+        if (last !== undefined) updates.delete(IDBKeyRange.upperBound(last))
+      })
     }).then(
       () => (persistence._dbsize = 1),
       () => undefined, // The abort marked the doc damaged; the next mark saves it whole.

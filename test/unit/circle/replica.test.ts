@@ -300,6 +300,55 @@ describe('this device’s own doc and its entries', () => {
     expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Ladder'])
   })
 
+  it('marks an edit its last write at closing stored, so the next opening replays nothing', { timeout: 15_000 }, async () => {
+    const raw = await openTestStorage('Ben')
+    const ben = fillable(raw)
+    const device = await Device.create(ben.storage, 'Ben', testEnvironment(87))
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    await replica.addOffer(drill)
+    // The mark for that write goes out once edits pause.
+    await new Promise((done) => setTimeout(done, 1_500))
+    ben.disk.full = true
+    await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    ben.disk.full = false
+    await device.close()
+
+    const again = (await Device.load(raw))!
+    cleanups.push(() => again.close())
+    const ranges: Array<[number, number | undefined]> = []
+    const getRange = raw.entries.getRange.bind(raw.entries)
+    raw.entries.getRange = (topic, feed, from, to) => {
+      ranges.push([from, to])
+      return getRange(topic, feed, from, to)
+    }
+    const reopened = await again.openCircle(circle.id)
+    expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Ladder'])
+    expect(ranges).toEqual([[0, 0]])
+  })
+
+  it('keeps writing when an entry listener throws: the listener’s error is reported, the write is stored and saved', async () => {
+    const { device, storage } = await newTestDevice('Ana', 88)
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    const reported: unknown[] = []
+    const previous = (globalThis as { reportError?: unknown }).reportError
+    ;(globalThis as { reportError?: unknown }).reportError = (error: unknown) => reported.push(error)
+    try {
+      replica.subscribeEntries(() => {
+        throw new Error('listener failed')
+      })
+      await replica.addOffer(drill)
+    } finally {
+      ;(globalThis as { reportError?: unknown }).reportError = previous
+    }
+    expect(reported).toEqual([expect.objectContaining({ message: 'listener failed' })])
+    await device.close()
+    const again = (await Device.load(storage))!
+    cleanups.push(() => again.close())
+    expect((await again.openCircle(circle.id)).view().offers.map((offer) => offer.title)).toEqual(['Cordless drill'])
+  })
+
   it('is rebuilt from its stored entries when its database lost them (a crash between the two writes)', async () => {
     const { device, storage } = await newTestDevice('Ana', 82)
     const circle = await device.createCircle({ name: 'Elm Street', description: '' })

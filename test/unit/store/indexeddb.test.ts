@@ -333,7 +333,7 @@ describe('openStorage over fake-indexeddb', () => {
     await storage.destroy()
   })
 
-  it('folds many saved updates into one only while nothing is held back', async () => {
+  it('folds many saved updates into one only while nothing is held back', { timeout: 20_000 }, async () => {
     const storage = await openStorage({ name: 'fold' })
     const doc = new Y.Doc()
     const attachment = await storage.attachDoc('member-a', doc)
@@ -341,10 +341,11 @@ describe('openStorage over fake-indexeddb', () => {
     for (let i = 0; i < 500; i++) doc.getArray<number>('log').push([i])
     const release = attachment.hold()
     doc.getMap('profile').set('name', 'held')
-    await new Promise((done) => setTimeout(done, 1_200))
+    // The fold came due a second after the 500th save, behind the hold.
+    await new Promise((done) => setTimeout(done, 1_800))
     expect(await rowsOnDisk('fold', 'member-a')).toBeGreaterThan(400)
+    // Released: it starts at once (and the read below waits for it).
     release()
-    await new Promise((done) => setTimeout(done, 50))
     expect(await rowsOnDisk('fold', 'member-a')).toBeLessThan(5)
     await attachment.close()
 
@@ -356,20 +357,59 @@ describe('openStorage over fake-indexeddb', () => {
     await storage.destroy()
   })
 
-  it('never writes what is still held back when the fold comes due and the attachment then closes', async () => {
+  it('never writes what is still held back when the fold comes due and the attachment then closes', { timeout: 20_000 }, async () => {
     const storage = await openStorage({ name: 'fold-held' })
     const doc = new Y.Doc()
     const attachment = await storage.attachDoc('member-a', doc)
     for (let i = 0; i < 500; i++) doc.getArray<number>('log').push([i])
     attachment.hold()
     doc.getMap('profile').set('name', 'held')
-    await new Promise((done) => setTimeout(done, 1_200))
+    await new Promise((done) => setTimeout(done, 1_800))
     await attachment.close()
 
     const fresh = new Y.Doc()
     const again = await storage.attachDoc('member-a', fresh)
     expect(fresh.getArray('log').length).toBe(500)
     expect(fresh.getMap('profile').get('name')).toBeUndefined()
+    await again.close()
+    await storage.destroy()
+  })
+
+  it('folds in the updates another tab saved that this one never saw', { timeout: 20_000 }, async () => {
+    const storage = await openStorage({ name: 'fold-tabs' })
+    const mine = new Y.Doc()
+    const theirs = new Y.Doc()
+    const here = await storage.attachDoc('member-a', mine)
+    const there = await storage.attachDoc('member-a', theirs)
+    theirs.getMap('offers').set('from the other tab', 'E')
+    for (let i = 0; i < 500; i++) mine.getArray<number>('log').push([i])
+    await new Promise((done) => setTimeout(done, 1_800))
+    expect(await rowsOnDisk('fold-tabs', 'member-a')).toBeLessThan(5)
+    await here.close()
+    await there.close()
+
+    const fresh = new Y.Doc()
+    const again = await storage.attachDoc('member-a', fresh)
+    expect(fresh.getMap('offers').get('from the other tab')).toBe('E')
+    expect(fresh.getArray('log').length).toBe(500)
+    await again.close()
+    await storage.destroy()
+  })
+
+  it('writes nothing once closing has begun: not a late edit, not a mark', async () => {
+    const storage = await openStorage({ name: 'closing' })
+    const doc = new Y.Doc()
+    const attachment = await storage.attachDoc('member-a', doc)
+    doc.getMap('profile').set('name', 'Ana')
+    const closing = attachment.close()
+    doc.getMap('profile').set('name', 'late')
+    await attachment.markCovered({ feedA: 9 })
+    await closing
+
+    const fresh = new Y.Doc()
+    const again = await storage.attachDoc('member-a', fresh)
+    expect(fresh.getMap('profile').get('name')).toBe('Ana')
+    expect(again.covers).toEqual({})
     await again.close()
     await storage.destroy()
   })
