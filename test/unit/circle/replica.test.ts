@@ -207,6 +207,28 @@ async function withFillableMember(seed: number) {
   return { ana, a, b, ben: { ...ben, raw, feed: benFeed } }
 }
 
+/** A device alone in a new circle, on storage whose entry writes can be made to fail; one offer written. */
+async function fillableDeviceWithAnOffer(seed: number) {
+  const raw = await openTestStorage('Ben')
+  const ben = fillable(raw)
+  const device = await Device.create(ben.storage, 'Ben', testEnvironment(seed))
+  const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+  const replica = await device.openCircle(circle.id)
+  await replica.addOffer(drill)
+  return { raw, ben, device, circle, replica }
+}
+
+/** Every range of entries read from `storage` from now on, as [from, to]. */
+function recordRanges(storage: Storage): Array<[number, number | undefined]> {
+  const ranges: Array<[number, number | undefined]> = []
+  const getRange = storage.entries.getRange.bind(storage.entries)
+  storage.entries.getRange = (topic, feed, from, to) => {
+    ranges.push([from, to])
+    return getRange(topic, feed, from, to)
+  }
+  return ranges
+}
+
 describe('this device’s own doc and its entries', () => {
   it('saves a local edit into the doc only once its entry is stored', async () => {
     const { device, storage } = await newTestDevice('Ana', 81)
@@ -253,12 +275,7 @@ describe('this device’s own doc and its entries', () => {
   })
 
   it('closes while an edit’s entry still cannot be written, without writing the edit into the doc', async () => {
-    const raw = await openTestStorage('Ben')
-    const ben = fillable(raw)
-    const device = await Device.create(ben.storage, 'Ben', testEnvironment(85))
-    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
-    const replica = await device.openCircle(circle.id)
-    await replica.addOffer(drill)
+    const { raw, ben, device, circle, replica } = await fillableDeviceWithAnOffer(85)
     const stored = replica.heads()
     ben.disk.full = true
     await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
@@ -301,12 +318,7 @@ describe('this device’s own doc and its entries', () => {
   })
 
   it('marks an edit its last write at closing stored, so the next opening replays nothing', { timeout: 15_000 }, async () => {
-    const raw = await openTestStorage('Ben')
-    const ben = fillable(raw)
-    const device = await Device.create(ben.storage, 'Ben', testEnvironment(87))
-    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
-    const replica = await device.openCircle(circle.id)
-    await replica.addOffer(drill)
+    const { raw, ben, device, circle, replica } = await fillableDeviceWithAnOffer(87)
     // The mark for that write goes out once edits pause.
     await new Promise((done) => setTimeout(done, 1_500))
     ben.disk.full = true
@@ -316,12 +328,7 @@ describe('this device’s own doc and its entries', () => {
 
     const again = (await Device.load(raw))!
     cleanups.push(() => again.close())
-    const ranges: Array<[number, number | undefined]> = []
-    const getRange = raw.entries.getRange.bind(raw.entries)
-    raw.entries.getRange = (topic, feed, from, to) => {
-      ranges.push([from, to])
-      return getRange(topic, feed, from, to)
-    }
+    const ranges = recordRanges(raw)
     const reopened = await again.openCircle(circle.id)
     expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Ladder'])
     expect(ranges).toEqual([[0, 0]])
@@ -380,12 +387,7 @@ describe('this device’s own doc and its entries', () => {
 
     const again = (await Device.load(storage))!
     cleanups.push(() => again.close())
-    const ranges: Array<[number, number | undefined]> = []
-    const getRange = storage.entries.getRange.bind(storage.entries)
-    storage.entries.getRange = (topic, feed, from, to) => {
-      ranges.push([from, to])
-      return getRange(topic, feed, from, to)
-    }
+    const ranges = recordRanges(storage)
     const reopened = await again.openCircle(circle.id)
     expect(reopened.view().offers).toHaveLength(2)
     // Only the join is read; everything after it is in the doc already.

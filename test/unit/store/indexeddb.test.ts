@@ -50,6 +50,36 @@ async function inDocDatabase<T>(storageName: string, docName: string, read: (tra
   }
 }
 
+/** A new storage with one attached doc whose profile name, Ana, is saved. */
+async function docNamedAna(storageName: string) {
+  const storage = await openStorage({ name: storageName })
+  const doc = new Y.Doc()
+  const attachment = await storage.attachDoc('member-a', doc)
+  doc.getMap('profile').set('name', 'Ana')
+  return { storage, doc, attachment }
+}
+
+/** Attaches a fresh doc to what `docName` saved: how the next opening sees it. */
+async function reattach(storage: Awaited<ReturnType<typeof openStorage>>, docName = 'member-a') {
+  const doc = new Y.Doc()
+  return { doc, attachment: await storage.attachDoc(docName, doc) }
+}
+
+/**
+ * 500 saved updates (y-indexeddb asks for a fold from its 500th on; attaching saved one more), then
+ * a hold and an edit behind it, and time for the fold to come due (a second after it was asked for).
+ */
+async function foldDueWhileHeld(storageName: string) {
+  const storage = await openStorage({ name: storageName })
+  const doc = new Y.Doc()
+  const attachment = await storage.attachDoc('member-a', doc)
+  for (let i = 0; i < 500; i++) doc.getArray<number>('log').push([i])
+  const release = attachment.hold()
+  doc.getMap('profile').set('name', 'held')
+  await new Promise((done) => setTimeout(done, 1_800))
+  return { storage, attachment, release }
+}
+
 const coversOnDisk = (storageName: string, docName: string) => inDocDatabase(storageName, docName, (t) => t.objectStore('custom').get('sharecircle:covers'))
 const rowsOnDisk = (storageName: string, docName: string) => inDocDatabase(storageName, docName, (t) => t.objectStore('updates').count())
 
@@ -277,10 +307,7 @@ describe('openStorage over fake-indexeddb', () => {
   })
 
   it('after a save of the doc failed (a full disk at commit), a mark claims nothing until it can save the whole doc with it', async () => {
-    const storage = await openStorage({ name: 'damaged' })
-    const doc = new Y.Doc()
-    const attachment = await storage.attachDoc('member-a', doc)
-    doc.getMap('profile').set('name', 'Ana')
+    const { storage, doc, attachment } = await docNamedAna('damaged')
     const { add } = FakeObjectStore.prototype
     FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
       const request = add.apply(this, args)
@@ -303,8 +330,7 @@ describe('openStorage over fake-indexeddb', () => {
     await attachment.markCovered({ feedA: 2 })
     await attachment.close()
 
-    const fresh = new Y.Doc()
-    const again = await storage.attachDoc('member-a', fresh)
+    const { doc: fresh, attachment: again } = await reattach(storage)
     expect(again.covers).toEqual({ feedA: 2 })
     expect(fresh.getMap('profile').toJSON()).toEqual({ name: 'Ana', place: 'Elm Street' })
     await again.close()
@@ -325,8 +351,7 @@ describe('openStorage over fake-indexeddb', () => {
     await attachment.markCovered({ feedA: 1 })
     await attachment.close()
 
-    const fresh = new Y.Doc()
-    const again = await storage.attachDoc('member-a', fresh)
+    const { doc: fresh, attachment: again } = await reattach(storage)
     Y.applyUpdate(fresh, updates[0]!)
     expect(fresh.getArray('log').toArray()).toEqual(['first', 'second'])
     await again.close()
@@ -334,23 +359,14 @@ describe('openStorage over fake-indexeddb', () => {
   })
 
   it('folds many saved updates into one only while nothing is held back', { timeout: 20_000 }, async () => {
-    const storage = await openStorage({ name: 'fold' })
-    const doc = new Y.Doc()
-    const attachment = await storage.attachDoc('member-a', doc)
-    // y-indexeddb asks for a fold from its 500th saved update on (one more came from attaching).
-    for (let i = 0; i < 500; i++) doc.getArray<number>('log').push([i])
-    const release = attachment.hold()
-    doc.getMap('profile').set('name', 'held')
-    // The fold came due a second after the 500th save, behind the hold.
-    await new Promise((done) => setTimeout(done, 1_800))
+    const { storage, attachment, release } = await foldDueWhileHeld('fold')
     expect(await rowsOnDisk('fold', 'member-a')).toBeGreaterThan(400)
     // Released: it starts at once (and the read below waits for it).
     release()
     expect(await rowsOnDisk('fold', 'member-a')).toBeLessThan(5)
     await attachment.close()
 
-    const fresh = new Y.Doc()
-    const again = await storage.attachDoc('member-a', fresh)
+    const { doc: fresh, attachment: again } = await reattach(storage)
     expect(fresh.getArray('log').length).toBe(500)
     expect(fresh.getMap('profile').get('name')).toBe('held')
     await again.close()
@@ -358,17 +374,10 @@ describe('openStorage over fake-indexeddb', () => {
   })
 
   it('never writes what is still held back when the fold comes due and the attachment then closes', { timeout: 20_000 }, async () => {
-    const storage = await openStorage({ name: 'fold-held' })
-    const doc = new Y.Doc()
-    const attachment = await storage.attachDoc('member-a', doc)
-    for (let i = 0; i < 500; i++) doc.getArray<number>('log').push([i])
-    attachment.hold()
-    doc.getMap('profile').set('name', 'held')
-    await new Promise((done) => setTimeout(done, 1_800))
+    const { storage, attachment } = await foldDueWhileHeld('fold-held')
     await attachment.close()
 
-    const fresh = new Y.Doc()
-    const again = await storage.attachDoc('member-a', fresh)
+    const { doc: fresh, attachment: again } = await reattach(storage)
     expect(fresh.getArray('log').length).toBe(500)
     expect(fresh.getMap('profile').get('name')).toBeUndefined()
     await again.close()
@@ -388,8 +397,7 @@ describe('openStorage over fake-indexeddb', () => {
     await here.close()
     await there.close()
 
-    const fresh = new Y.Doc()
-    const again = await storage.attachDoc('member-a', fresh)
+    const { doc: fresh, attachment: again } = await reattach(storage)
     expect(fresh.getMap('offers').get('from the other tab')).toBe('E')
     expect(fresh.getArray('log').length).toBe(500)
     await again.close()
@@ -397,17 +405,13 @@ describe('openStorage over fake-indexeddb', () => {
   })
 
   it('writes nothing once closing has begun: not a late edit, not a mark', async () => {
-    const storage = await openStorage({ name: 'closing' })
-    const doc = new Y.Doc()
-    const attachment = await storage.attachDoc('member-a', doc)
-    doc.getMap('profile').set('name', 'Ana')
+    const { storage, doc, attachment } = await docNamedAna('closing')
     const closing = attachment.close()
     doc.getMap('profile').set('name', 'late')
     await attachment.markCovered({ feedA: 9 })
     await closing
 
-    const fresh = new Y.Doc()
-    const again = await storage.attachDoc('member-a', fresh)
+    const { doc: fresh, attachment: again } = await reattach(storage)
     expect(fresh.getMap('profile').get('name')).toBe('Ana')
     expect(again.covers).toEqual({})
     await again.close()
