@@ -141,7 +141,7 @@ export class MemberDocs {
 
   /**
    * Saves these members' docs as snapshots, with the feed seqs they now include; for this device's
-   * own doc (saved by y-indexeddb as it changes), only the seqs.
+   * own doc (saved in its y-indexeddb database as it changes), only the seqs.
    */
   async save(members: Iterable<MemberId>): Promise<void> {
     const snapshots: DocSnapshot[] = []
@@ -183,8 +183,8 @@ export class MemberDocs {
     const doc = newMemberDoc()
     if (member === this.#init.me) {
       this.#own = await this.#init.storage.attachDoc(this.#name(member), doc)
-      // Replayed updates are saved by y-indexeddb like any other; mark them soon, so that the next
-      // opening does not replay them again.
+      // Replayed updates are saved like any other; mark them soon, so that the next opening does
+      // not replay them again.
       if (await this.#replay(member, doc, this.#own.covers)) this.saveSoon([member])
     } else {
       await this.#restore(member, doc, this.#saved.get(this.#name(member)))

@@ -1,17 +1,21 @@
 /**
- * Member docs persisted with y-indexeddb, one IndexedDB database per doc. y-indexeddb (through
- * lib0/indexeddb) always uses the global `indexedDB` and `IDBKeyRange`; it takes no factory.
+ * Member docs persisted with y-indexeddb, one IndexedDB database per doc. y-indexeddb opens the
+ * database and loads what is saved; from then on the doc's updates are saved here (GatedSaves), in
+ * y-indexeddb's layout. y-indexeddb (through lib0/indexeddb) always uses the global `indexedDB` and
+ * `IDBKeyRange`; it takes no factory.
  */
 import * as Y from 'yjs'
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
 import type { DocAttachment, DocCovers } from '../circle/types'
 import { StorageClosedError, StorageUnavailableError } from './errors'
-import { read, write } from './idb'
+import { requestResult, startTransaction, write } from './idb'
 import { DEFAULT_NAME } from './schema'
 
 /** The doc's covers mark, kept in y-indexeddb's `custom` store of the doc's own database. */
 const COVERS_KEY = 'sharecircle:covers'
-/** How long after y-indexeddb asks for a fold of its saved updates the fold runs (its own delay). */
+/** Saved updates are folded into one once there are this many (y-indexeddb's own threshold)… */
+const FOLD_AT_ROWS = 500
+/** …this long after the threshold is reached. */
 const FOLD_DELAY_MS = 1_000
 
 /** The database y-indexeddb keeps one doc in: `sharecircle-doc:<name>` for the default storage. */
@@ -46,8 +50,8 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
   db.addEventListener('versionchange', detach)
   db.addEventListener('close', detach)
   await persistence.whenSynced
-  const covers = await readCovers(db)
-  const saves = new GatedSaves(persistence, db)
+  const { covers, rows } = await readSaved(db)
+  const saves = new GatedSaves(persistence, db, rows)
   let closing: Promise<void> | undefined
   return {
     covers,
@@ -63,9 +67,17 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
   }
 }
 
-/** The saved mark, or an empty one if there is none or it is not what `markCovered` writes. */
-async function readCovers(db: IDBDatabase): Promise<DocCovers> {
-  const saved: unknown = await read(db, 'custom', (store) => store.get(COVERS_KEY))
+/** The saved mark (empty if there is none or it is not what `markCovered` writes) and the saved rows. */
+async function readSaved(db: IDBDatabase): Promise<{ covers: DocCovers; rows: number }> {
+  const transaction = startTransaction(db, ['updates', 'custom'], 'readonly')
+  const [saved, rows] = await Promise.all([
+    requestResult<unknown>(transaction.objectStore('custom').get(COVERS_KEY)),
+    requestResult(transaction.objectStore('updates').count()),
+  ])
+  return { covers: asCovers(saved), rows }
+}
+
+function asCovers(saved: unknown): DocCovers {
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) return {}
   const covers: DocCovers = {}
   for (const [feed, seq] of Object.entries(saved)) {
@@ -82,18 +94,18 @@ interface Gated {
 }
 
 /**
- * Every write to the doc's database after loading goes through here: each update (through
- * y-indexeddb's own save, whose listener this takes the place of), the covers mark, and the folding
- * of many saved updates into one. While a hold is on they queue, and go out in order when the last
- * hold is released. Closing with a hold still on drops them: what a hold keeps back is not durable
- * anywhere else yet, so the disk must not have it either.
+ * Every write to the doc's database after loading goes through here: each update (in the layout
+ * y-indexeddb reads, in place of its own listener, which neither waits nor reports a failed save),
+ * the covers mark, and the folding of many saved updates into one. While a hold is on they queue, and
+ * go out in order when the last hold is released. Closing with a hold still on drops them: what a
+ * hold keeps back is not durable anywhere else yet, so the disk must not have it either.
  */
 class GatedSaves {
   readonly #persistence: IndexeddbPersistence
   readonly #db: IDBDatabase
-  /** y-indexeddb's own listener: saves one update in a transaction of its own. */
-  readonly #save: (update: Uint8Array, origin: unknown) => void
   readonly #queued: Gated[] = []
+  /** Rows in `updates`, as far as this tab knows: when to fold. */
+  #rows: number
   #holds = 0
   /** Closing: nothing more is written, whatever asks. */
   #closed = false
@@ -101,15 +113,18 @@ class GatedSaves {
   #damaged = false
   #foldTimer: ReturnType<typeof setTimeout> | undefined
 
-  constructor(persistence: IndexeddbPersistence, db: IDBDatabase) {
+  constructor(persistence: IndexeddbPersistence, db: IDBDatabase, rows: number) {
     this.#persistence = persistence
     this.#db = db
-    // Failed transactions tell the database they belong to; y-indexeddb never retries a save.
+    this.#rows = rows
+    // A failed transaction tells the database it belongs to, whoever started it.
     db.addEventListener('abort', () => (this.#damaged = true))
-    this.#save = persistence._storeUpdate
-    persistence.doc.off('update', this.#save)
+    persistence.doc.off('update', persistence._storeUpdate)
     // `_storeUpdate` is the field y-indexeddb's own `destroy()` unhooks, so destroying unhooks this too.
-    persistence._storeUpdate = (update, origin) => this.#run({ run: () => this.#saveUpdate(update, origin), drop: () => undefined })
+    persistence._storeUpdate = (update, origin) => {
+      // What y-indexeddb itself applied while loading is saved already.
+      if (origin !== persistence) this.#run({ run: () => this.#saveUpdate(update), drop: () => undefined })
+    }
     persistence.doc.on('update', persistence._storeUpdate)
   }
 
@@ -148,23 +163,25 @@ class GatedSaves {
     try {
       item.run()
     } catch {
-      // y-indexeddb starts its transaction synchronously; a closing connection throws here.
+      // Anything that throws before its transaction starts (a connection that is closing) is a save
+      // that did not happen.
       this.#damaged = true
     }
   }
 
-  #saveUpdate(update: Uint8Array, origin: unknown): void {
-    const persistence = this.#persistence
+  #saveUpdate(update: Uint8Array): void {
     // Destroyed meanwhile (another tab deleted the database, or the circle closed).
-    if (persistence._destroyed) return
-    this.#save(update, origin)
-    // From its 500th saved update on, y-indexeddb folds them into one on a timer of its own, encoding
-    // the doc as it is when the timer fires, held edits and all. The fold waits for holds instead.
-    if (persistence._storeTimeoutId !== null) {
-      clearTimeout(persistence._storeTimeoutId)
-      persistence._storeTimeoutId = null
-      clearTimeout(this.#foldTimer)
-      this.#foldTimer = setTimeout(() => this.#run({ run: () => this.#fold(), drop: () => undefined }), FOLD_DELAY_MS)
+    if (this.#persistence._destroyed) return
+    // 'relaxed', as y-indexeddb's own saves: the stored entries are what is durable; a mark, strict,
+    // flushes the saves before it.
+    write(this.#db, ['updates'], (transaction) => void transaction.objectStore('updates').add(update), 'relaxed').catch(
+      () => undefined, // Its abort marked the doc damaged: the next mark saves it whole.
+    )
+    if (++this.#rows >= FOLD_AT_ROWS && this.#foldTimer === undefined) {
+      this.#foldTimer = setTimeout(() => {
+        this.#foldTimer = undefined
+        this.#run({ run: () => this.#fold(), drop: () => undefined })
+      }, FOLD_DELAY_MS)
     }
   }
 
@@ -176,6 +193,7 @@ class GatedSaves {
     const persistence = this.#persistence
     if (persistence._destroyed) return
     const whole = Y.encodeStateAsUpdate(persistence.doc)
+    this.#rows = 1
     write(this.#db, ['updates'], (transaction, guard) => {
       const updates = transaction.objectStore('updates')
       const saved = updates.getAll()
@@ -185,8 +203,7 @@ class GatedSaves {
         updates.add(Y.mergeUpdates([...(saved.result as Uint8Array[]), whole]))
         if (last !== undefined) updates.delete(IDBKeyRange.upperBound(last))
       })
-    }).then(
-      () => (persistence._dbsize = 1),
+    }).catch(
       () => undefined, // The abort marked the doc damaged; the next mark saves it whole.
     )
   }
@@ -195,8 +212,8 @@ class GatedSaves {
     const persistence = this.#persistence
     if (persistence._destroyed) return Promise.resolve()
     // Encoded now, while nothing is held back, if a save failed or if Yjs keeps updates pending
-    // (waiting for ones they build on: the update event leaves those out, so y-indexeddb never saved
-    // them; a whole-doc encoding includes them).
+    // (waiting for ones they build on: the update event leaves those out, so they were never saved;
+    // a whole-doc encoding includes them).
     const { store } = persistence.doc
     const whole = this.#damaged || store.pendingStructs !== null || store.pendingDs !== null ? Y.encodeStateAsUpdate(persistence.doc) : undefined
     // A readwrite transaction over `updates` starts only after every earlier one on it has finished:
@@ -220,8 +237,8 @@ async function flushAndDestroy(persistence: IndexeddbPersistence): Promise<void>
   const db = persistence.db
   if (db) {
     try {
-      // y-indexeddb does not wait for its writes. A readwrite transaction on the same store completes
-      // only after every earlier one has, and 'strict' durability flushes them to disk with it.
+      // The saves are not waited for. A readwrite transaction on the same store completes only after
+      // every earlier one has, and 'strict' durability flushes them to disk with it.
       await write(db, ['updates'], () => undefined)
     } catch (error) {
       // Closed already (the database was deleted, or a newer tab took over): nothing left to flush.

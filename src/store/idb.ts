@@ -50,12 +50,14 @@ export function transactionDone(transaction: IDBTransaction): Promise<void> {
   })
 }
 
-/** Starts a transaction; a connection that is closing or closed becomes StorageClosedError. */
-export function startTransaction(db: IDBDatabase, stores: string[], mode: IDBTransactionMode): IDBTransaction {
+/**
+ * Starts a transaction; a connection that is closing or closed becomes StorageClosedError. Writes are
+ * 'strict' unless told otherwise: the browser flushes them to disk before `complete`, since a
+ * local-first app has no server copy to fall back on if the OS crashes right after a write.
+ */
+export function startTransaction(db: IDBDatabase, stores: string[], mode: IDBTransactionMode, durability: IDBTransactionDurability = 'strict'): IDBTransaction {
   try {
-    // 'strict' asks the browser to flush to disk before `complete`: a local-first app has no server
-    // copy to fall back on if the OS crashes right after a write.
-    return mode === 'readwrite' ? db.transaction(stores, mode, { durability: 'strict' }) : db.transaction(stores, mode)
+    return mode === 'readwrite' ? db.transaction(stores, mode, { durability }) : db.transaction(stores, mode)
   } catch (error) {
     if (errorName(error) === 'InvalidStateError') throw new StorageClosedError(undefined, { cause: error })
     throw error
@@ -78,8 +80,9 @@ export async function write<T>(
   db: IDBDatabase,
   stores: string[],
   fill: (transaction: IDBTransaction, guard: Guard) => T,
+  durability: IDBTransactionDurability = 'strict',
 ): Promise<T> {
-  const transaction = startTransaction(db, stores, 'readwrite')
+  const transaction = startTransaction(db, stores, 'readwrite', durability)
   const done = transactionDone(transaction)
   let failure: { error: unknown } | undefined
   const guard: Guard =

@@ -66,7 +66,7 @@ async function reattach(storage: Awaited<ReturnType<typeof openStorage>>, docNam
 }
 
 /**
- * 500 saved updates (y-indexeddb asks for a fold from its 500th on; attaching saved one more), then
+ * 500 saved updates (a fold comes due from the 500th on; attaching saved one more), then
  * a hold and an edit behind it, and time for the fold to come due (a second after it was asked for).
  */
 async function foldDueWhileHeld(storageName: string) {
@@ -332,6 +332,31 @@ describe('openStorage over fake-indexeddb', () => {
 
     const { doc: fresh, attachment: again } = await reattach(storage)
     expect(again.covers).toEqual({ feedA: 2 })
+    expect(fresh.getMap('profile').toJSON()).toEqual({ name: 'Ana', place: 'Elm Street' })
+    await again.close()
+    await storage.destroy()
+  })
+
+  it('handles a save refused at the request, not only at commit: no unhandled rejection, and the next mark saves the whole doc', async () => {
+    const { storage, doc, attachment } = await docNamedAna('refused')
+    const { add } = FakeObjectStore.prototype
+    FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+      const request = add.apply(this, args)
+      // The request itself fails (its transaction aborts under it), as a refused write does.
+      if (this.name === 'updates') this.transaction.abort()
+      return request
+    }
+    try {
+      doc.getMap('profile').set('place', 'Elm Street')
+      await new Promise((done) => setTimeout(done, 10))
+    } finally {
+      FakeObjectStore.prototype.add = add
+    }
+    await attachment.markCovered({ feedA: 1 })
+    await attachment.close()
+
+    const { doc: fresh, attachment: again } = await reattach(storage)
+    expect(again.covers).toEqual({ feedA: 1 })
     expect(fresh.getMap('profile').toJSON()).toEqual({ name: 'Ana', place: 'Elm Street' })
     await again.close()
     await storage.destroy()
