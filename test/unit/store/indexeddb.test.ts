@@ -80,6 +80,37 @@ async function foldDueWhileHeld(storageName: string) {
   return { storage, attachment, release }
 }
 
+/**
+ * Runs `edit` while every save to a doc's `updates` store fails: its request succeeds and its
+ * transaction then fails to commit (as a quota failure does), or the request itself fails.
+ */
+async function whileSavesFail<T>(how: 'at commit' | 'at the request', edit: () => T): Promise<Awaited<T>> {
+  const { add } = FakeObjectStore.prototype
+  FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+    const request = add.apply(this, args)
+    if (this.name === 'updates') {
+      if (how === 'at commit') request.addEventListener('success', () => this.transaction.abort())
+      else this.transaction.abort()
+    }
+    return request
+  }
+  try {
+    // Only what `edit` does synchronously, and until its promise settles, meets the failing saves.
+    return await edit()
+  } finally {
+    FakeObjectStore.prototype.add = add
+  }
+}
+
+/** Reopens member-a and expects the whole profile (Ana, Elm Street) and `covers`, then clears up. */
+async function expectWholeProfileOnReopen(storage: Awaited<ReturnType<typeof openStorage>>, covers: Record<string, number>) {
+  const { doc, attachment } = await reattach(storage)
+  expect(attachment.covers).toEqual(covers)
+  expect(doc.getMap('profile').toJSON()).toEqual({ name: 'Ana', place: 'Elm Street' })
+  await attachment.close()
+  await storage.destroy()
+}
+
 const coversOnDisk = (storageName: string, docName: string) => inDocDatabase(storageName, docName, (t) => t.objectStore('custom').get('sharecircle:covers'))
 const rowsOnDisk = (storageName: string, docName: string) => inDocDatabase(storageName, docName, (t) => t.objectStore('updates').count())
 
@@ -308,58 +339,29 @@ describe('openStorage over fake-indexeddb', () => {
 
   it('after a save of the doc failed (a full disk at commit), a mark claims nothing until it can save the whole doc with it', async () => {
     const { storage, doc, attachment } = await docNamedAna('damaged')
-    const { add } = FakeObjectStore.prototype
-    FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-      const request = add.apply(this, args)
-      // The add itself succeeds; its transaction then fails to commit, as a quota failure does.
-      if (this.name === 'updates') request.addEventListener('success', () => this.transaction.abort())
-      return request
-    }
-    let first: Promise<void>
-    try {
+    const first = whileSavesFail('at commit', () => {
       doc.getMap('profile').set('place', 'Elm Street')
       // Asked for while the failing save is still under way: it learns of the failure too late to
       // have encoded the doc, so it must not move.
-      first = attachment.markCovered({ feedA: 1 })
-    } finally {
-      FakeObjectStore.prototype.add = add
-    }
+      return attachment.markCovered({ feedA: 1 })
+    })
     await first
     expect(await coversOnDisk('damaged', 'member-a')).toBeUndefined()
     // Asked for once the failure is known: the whole doc goes with it.
     await attachment.markCovered({ feedA: 2 })
     await attachment.close()
-
-    const { doc: fresh, attachment: again } = await reattach(storage)
-    expect(again.covers).toEqual({ feedA: 2 })
-    expect(fresh.getMap('profile').toJSON()).toEqual({ name: 'Ana', place: 'Elm Street' })
-    await again.close()
-    await storage.destroy()
+    await expectWholeProfileOnReopen(storage, { feedA: 2 })
   })
 
   it('handles a save refused at the request, not only at commit: no unhandled rejection, and the next mark saves the whole doc', async () => {
     const { storage, doc, attachment } = await docNamedAna('refused')
-    const { add } = FakeObjectStore.prototype
-    FakeObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-      const request = add.apply(this, args)
-      // The request itself fails (its transaction aborts under it), as a refused write does.
-      if (this.name === 'updates') this.transaction.abort()
-      return request
-    }
-    try {
+    await whileSavesFail('at the request', async () => {
       doc.getMap('profile').set('place', 'Elm Street')
       await new Promise((done) => setTimeout(done, 10))
-    } finally {
-      FakeObjectStore.prototype.add = add
-    }
+    })
     await attachment.markCovered({ feedA: 1 })
     await attachment.close()
-
-    const { doc: fresh, attachment: again } = await reattach(storage)
-    expect(again.covers).toEqual({ feedA: 1 })
-    expect(fresh.getMap('profile').toJSON()).toEqual({ name: 'Ana', place: 'Elm Street' })
-    await again.close()
-    await storage.destroy()
+    await expectWholeProfileOnReopen(storage, { feedA: 1 })
   })
 
   it('keeps updates Yjs holds pending (waiting for ones they build on) with a mark, though y-indexeddb never saved them', async () => {
