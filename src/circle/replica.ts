@@ -382,13 +382,12 @@ export class CircleReplica implements CircleHandle {
 
   #write(write: (doc: Y.Doc) => void): Promise<void> {
     return this.#serial(async () => {
-      // Refused before the doc changes: an edit that cannot become an entry must not be in it.
-      if (this.#closed) throw new CircleClosedError()
-      if (this.#feeds.isFrozen(this.#ownFeed)) throw new OwnFeedConflictError()
       // Loaded already (the usual case): the transaction and the signing start in the caller's own
       // task, before any re-render the caller's state change scheduled.
       const doc = this.#docs.loaded(this.me) ?? (await this.#docs.doc(this.me))
+      // Refused before the doc changes: an edit that cannot become an entry must not be in it.
       if (this.#closed) throw new CircleClosedError()
+      if (this.#feeds.isFrozen(this.#ownFeed)) throw new OwnFeedConflictError()
       // Peers hear of a local edit before this device re-renders it: the render waits for the
       // signature instead of the signature for it. The doc's save waits until the entry is stored
       // (with a later write, if this one fails; closing drops it if none did), so the doc on disk

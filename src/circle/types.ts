@@ -187,4 +187,3 @@ export interface DocAttachment {
   /** Stops persisting; saves still held back are dropped, never written. The saved data stays. */
   close(): Promise<void>
 }
-

@@ -89,8 +89,8 @@ function asCovers(saved: unknown): DocCovers {
 
 interface Gated {
   run(): void
-  /** Closed while it was held back. */
-  drop(): void
+  /** Closed while it was held back (or asked for after): a mark settles here. */
+  drop?(): void
 }
 
 /**
@@ -123,7 +123,7 @@ class GatedSaves {
     // `_storeUpdate` is the field y-indexeddb's own `destroy()` unhooks, so destroying unhooks this too.
     persistence._storeUpdate = (update, origin) => {
       // What y-indexeddb itself applied while loading is saved already.
-      if (origin !== persistence) this.#run({ run: () => this.#saveUpdate(update), drop: () => undefined })
+      if (origin !== persistence) this.#run({ run: () => this.#saveUpdate(update) })
     }
     persistence.doc.on('update', persistence._storeUpdate)
   }
@@ -150,11 +150,11 @@ class GatedSaves {
     this.#closed = true
     this.#holds = 0
     clearTimeout(this.#foldTimer)
-    for (const item of this.#queued.splice(0)) item.drop()
+    for (const item of this.#queued.splice(0)) item.drop?.()
   }
 
   #run(item: Gated): void {
-    if (this.#closed) item.drop()
+    if (this.#closed) item.drop?.()
     else if (this.#holds > 0) this.#queued.push(item)
     else this.#attempt(item)
   }
@@ -180,7 +180,7 @@ class GatedSaves {
     if (++this.#rows >= FOLD_AT_ROWS && this.#foldTimer === undefined) {
       this.#foldTimer = setTimeout(() => {
         this.#foldTimer = undefined
-        this.#run({ run: () => this.#fold(), drop: () => undefined })
+        this.#run({ run: () => this.#fold() })
       }, FOLD_DELAY_MS)
     }
   }
