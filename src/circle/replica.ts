@@ -148,7 +148,25 @@ export class CircleReplica implements CircleHandle {
       if (payload?.ok && payload.value.type === 'join') this.#roster.add(record.feed, payload.value)
     }
     await this.#docs.openAll()
+    await this.#recoverUnstored()
     if (!this.#feeds.head(toHex(this.#options.keys.device.publicKey))) await this.#join()
+  }
+
+  /**
+   * Own entries that were sent but never stored (the tab died in between; see store/journal.ts) are
+   * stored now, through every check a received entry passes, before this device signs anything: a
+   * new entry then follows them instead of forking the feed. Peers that missed them ask for them by
+   * heads, as for any entry.
+   */
+  async #recoverUnstored(): Promise<void> {
+    const { journal } = this.#options.storage
+    const noted = journal.noted(this.topicHex, this.#ownFeed)
+    if (noted.length === 0) return
+    await this.ingest(noted.map((item) => item.bytes))
+    // Stored ones were forgotten as they were stored, and one whose write failed stays noted (it is
+    // written with the next write). The rest never will be: stored before, or refused by the checks.
+    const unsaved = new Set(this.#unsaved.filter((record) => record.feed === this.#ownFeed).map((record) => record.seq))
+    journal.forget(noted.filter((item) => !unsaved.has(item.seq)).map((item) => ({ topic: this.topicHex, feed: this.#ownFeed, seq: item.seq })))
   }
 
   view(): CircleView {
@@ -420,6 +438,7 @@ export class CircleReplica implements CircleHandle {
     if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
     signed?.(record)
+    this.#options.storage.journal.note(record)
     this.#emitEntry(record)
     this.#releaseNotify()
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
@@ -448,18 +467,16 @@ export class CircleReplica implements CircleHandle {
     if (batch.length === 0) return
     await this.#options.storage.entries.putEntries(batch)
     this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))
-    let own = false
+    const own = batch.filter((record) => record.feed === this.#ownFeed)
+    if (own.length > 0) this.#options.storage.journal.forget(own)
     for (const record of batch) {
       // This device's own entries were in its doc before they were signed; a mark may cover them
       // once they are stored (received ones are reflected as they are applied, in ingest).
-      if (record.feed === this.#ownFeed) {
-        this.#docs.reflect(record.feed, record.seq)
-        own = true
-      }
+      if (record.feed === this.#ownFeed) this.#docs.reflect(record.feed, record.seq)
       this.#whenStored.get(record)?.()
       this.#whenStored.delete(record)
     }
-    if (own) this.#docs.saveSoon([this.me])
+    if (own.length > 0) this.#docs.saveSoon([this.me])
     for (const record of batch) if ((this.#stored.get(record.feed) ?? -1) < record.seq) this.#stored.set(record.feed, record.seq)
     for (const listener of this.#storedListeners) listener()
     for (const record of batch) if (record.feed !== this.#ownFeed) this.#emitEntry(record)

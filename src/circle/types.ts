@@ -123,6 +123,19 @@ export interface SnapshotStorage {
   getSnapshots(prefix: string): Promise<DocSnapshot[]>
 }
 
+/**
+ * This device's own signed entries from the moment they are sent until they are stored, kept where a
+ * synchronous write outlives the tab (store/journal.ts): what opening a circle stores first.
+ */
+export interface EntryJournal {
+  /** Notes an own entry before it leaves; never throws (a refused note only loses the cover). */
+  note(record: EntryRecord): void
+  /** Drops these once they are stored. */
+  forget(records: Array<Pick<EntryRecord, 'topic' | 'feed' | 'seq'>>): void
+  /** The entries of one feed still noted, by the seq each was noted at, oldest first. */
+  noted(topic: string, feed: string): Array<{ seq: number; bytes: Uint8Array }>
+}
+
 /** Everything the circle layer persists, in one bundle the app passes in. */
 export interface Storage {
   entries: EntryStorage
@@ -131,6 +144,7 @@ export interface Storage {
   snapshots: SnapshotStorage
   /** For this device's own member doc: every local edit is durable as it happens. */
   attachDoc: AttachDoc
+  journal: EntryJournal
 }
 
 /** A raw entry as stored: the signed bytes plus the coordinates needed to find it again. */

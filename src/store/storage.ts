@@ -9,6 +9,7 @@ import { createEntryStorage, type IndexeddbEntryStorage } from './entries'
 import { StorageClosedError, StorageUnavailableError } from './errors'
 import { deleteDatabase, openDatabase, read, write, type Connection } from './idb'
 import { docDatabaseName, globalIndexedDB, persistDoc } from './docs'
+import { createEntryJournal, type KeyValueStore } from './journal'
 import { createBlobStorage, createRecordStorage, createSnapshotStorage } from './records'
 import { DEFAULT_NAME, SCHEMA_VERSION, STORES, upgradeSchema, type DocRow } from './schema'
 
@@ -25,6 +26,8 @@ export interface OpenStorageOptions {
   indexedDB?: IDBFactory
   /** Told when the database closes on its own; every later call rejects with StorageClosedError. */
   onClose?: (reason: CloseReason) => void
+  /** Where own entries wait between being sent and being stored (journal.ts); default localStorage. */
+  journalStore?: KeyValueStore
 }
 
 export interface IndexeddbStorage extends Storage {
@@ -44,6 +47,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Ind
 
   let db: IDBDatabase | undefined = await open()
   const attachments = new Set<DocAttachment>()
+  const journal = createEntryJournal(name, options.journalStore)
 
   const lose = (reason: CloseReason) => {
     if (!db) return
@@ -113,10 +117,12 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Ind
     blobs: createBlobStorage(connection),
     snapshots: createSnapshotStorage(connection),
     attachDoc,
+    journal,
     close,
     async destroy() {
       const docs = await docNames()
       await close()
+      journal.clear()
       for (const docName of docs) await deleteDatabase(factory, docDatabaseName(name, docName))
       await deleteDatabase(factory, name)
     },

@@ -25,6 +25,7 @@ runStorageAcceptance('chromium', async () => {
       await storage.destroy()
       const left = (await indexedDB.databases()).filter((info) => info.name?.startsWith(name))
       expect(left).toEqual([])
+      expect(Object.keys(localStorage).filter((key) => key.includes(name))).toEqual([])
     },
   }
 })

@@ -317,6 +317,27 @@ export function runStorageAcceptance(
       })
     })
 
+    describe('journal of own entries not yet stored', () => {
+      it('keeps noted entries per feed, oldest first, until they are forgotten', async () => {
+        const first = entry(TOPIC, FEED_A, 3, 0, pattern(900, 1))
+        const second = entry(TOPIC, FEED_A, 4, 0, pattern(300 * 1024, 2))
+        storage.journal.note(second)
+        storage.journal.note(first)
+        storage.journal.note(entry(TOPIC, FEED_B, 1))
+        storage.journal.note(entry(OTHER_TOPIC, FEED_A, 1))
+        const noted = storage.journal.noted(TOPIC, FEED_A)
+        expect(noted.map((item) => item.seq)).toEqual([3, 4])
+        expect(noted[0]!.bytes).toEqual(first.bytes)
+        expect(noted[1]!.bytes).toEqual(second.bytes)
+        expectPlainBytes(noted[1]!.bytes)
+        storage.journal.forget([first])
+        expect(storage.journal.noted(TOPIC, FEED_A).map((item) => item.seq)).toEqual([4])
+        expect(storage.journal.noted(TOPIC, FEED_B).map((item) => item.seq)).toEqual([1])
+        expect(storage.journal.noted(OTHER_TOPIC, FEED_A).map((item) => item.seq)).toEqual([1])
+        expect(storage.journal.noted(TOPIC, FEED_C)).toEqual([])
+      })
+    })
+
     describe('docs', () => {
       it('loads into a fresh Y.Doc what an earlier attachment saved, and keeps docs apart', async () => {
         const doc = new Y.Doc()
@@ -377,7 +398,9 @@ export function runStorageAcceptance(
       doc.getMap('profile').set('name', 'Ana')
       // No attachment.close(): closing the storage must close (and flush) its attachments.
 
+      storage.journal.note(entry(TOPIC, FEED_C, 9))
       const reopened = await subject.reopen()
+      expect(reopened.journal.noted(TOPIC, FEED_C).map((item) => item.seq)).toEqual([9])
       doc.getMap('profile').set('name', 'after close') // not saved: closing the storage detached the doc
       expect(await reopened.entries.getAll(TOPIC)).toEqual(records)
       expect(await reopened.entries.heads(TOPIC)).toEqual([

@@ -274,22 +274,82 @@ describe('this device’s own doc and its entries', () => {
     }
   })
 
-  it('closes while an edit’s entry still cannot be written, without writing the edit into the doc', async () => {
+  it('closes while an edit’s entry still cannot be written without writing the edit into the doc, and stores it on the next opening', async () => {
     const { raw, ben, device, circle, replica } = await fillableDeviceWithAnOffer(85)
-    const stored = replica.heads()
+    const feed = toHex((await raw.records.getDevice())!.deviceSecret.slice(32))
+    const before = replica.heads().get(feed)!
     ben.disk.full = true
     await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
     // Its own doc's mark is due, and waits behind the held edit: closing must not wait for it.
     await device.close()
 
+    // The entry was signed and handed to the network, so it is this device's: the next opening
+    // stores it (it may be on every peer already) before anything new is signed after it.
     ben.disk.full = false
     const again = (await Device.load(raw))!
     cleanups.push(() => again.close())
     const reopened = await again.openCircle(circle.id)
-    expect(reopened.heads()).toEqual(stored)
-    expect(reopened.view().offers.map((offer) => offer.title)).toEqual(['Cordless drill'])
+    expect(reopened.heads().get(feed)).toBe(before + 1)
+    expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Ladder'])
     await reopened.addOffer({ ...drill, title: 'Wheelbarrow' })
-    expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Wheelbarrow'])
+    expect(reopened.heads().get(feed)).toBe(before + 2)
+    expect(raw.journal.noted(reopened.topicHex, feed)).toEqual([])
+  })
+
+  it('stores an own entry that was sent but never stored (the tab died first) when the circle opens again, so the next edit follows it rather than forking the feed', async () => {
+    const { a, b, ben } = await withFillableMember(87)
+    await sync(b, a, ben.raw)
+    const sent: Uint8Array[] = []
+    b.subscribeEntries((record, own) => own && sent.push(record.bytes))
+    // The tab dies while the entry's write is under way: it never finishes. (Failed at the end of
+    // the test, so that the dead replica's cleanup can run.)
+    const putEntries = ben.storage.entries.putEntries
+    let dies = (_error: Error) => {}
+    ben.storage.entries.putEntries = () => new Promise((_, failed) => (dies = failed))
+    const lost = b.addOffer({ ...drill, title: 'Ladder' }).catch(() => undefined)
+    await expect.poll(() => sent.length).toBe(1)
+    // A peer got it live.
+    expect((await a.ingest(sent)).accepted).toBe(1)
+
+    // The next start of the app, on the same disk. (The dead tab's replica is never closed.)
+    ben.storage.entries.putEntries = putEntries
+    const again = (await Device.load(ben.raw))!
+    cleanups.push(() => again.close())
+    const reopened = await again.openCircle(b.id)
+    expect(reopened.view().offers.map((offer) => offer.title)).toEqual(['Ladder'])
+    await reopened.addOffer({ ...drill, title: 'Wheelbarrow' })
+    const report = await sync(reopened, a, ben.raw)
+    expect(report.rejected.filter((rejection) => rejection.reason !== 'duplicate')).toEqual([])
+    expect(a.view().offers.map((offer) => offer.title).sort()).toEqual(['Ladder', 'Wheelbarrow'])
+    expect(a.heads().get(ben.feed)).toBe(reopened.heads().get(ben.feed))
+    dies(new Error('the tab is gone'))
+    await lost
+  })
+
+  it('drops what it cannot use from the journal of unstored entries, and opens normally', async () => {
+    const { device, storage } = await newTestDevice('Ana', 88)
+    cleanups.push(() => device.close())
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    await replica.addOffer(drill)
+    const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
+    const [stored] = await replica.range(feed, 2, 2)
+    const forged = stored!.slice()
+    forged[forged.length - 1]! ^= 1
+    const head = replica.heads().get(feed)!
+    await device.close()
+    // Already stored, forged, and not an entry at all.
+    storage.journal.note({ topic: replica.topicHex, feed, seq: 2, hash: new Uint8Array(32), bytes: stored! })
+    storage.journal.note({ topic: replica.topicHex, feed, seq: head + 1, hash: new Uint8Array(32), bytes: forged })
+    storage.journal.note({ topic: replica.topicHex, feed, seq: head + 2, hash: new Uint8Array(32), bytes: new Uint8Array([1, 2, 3]) })
+
+    const again = (await Device.load(storage))!
+    cleanups.push(() => again.close())
+    const reopened = await again.openCircle(circle.id)
+    expect(reopened.heads().get(feed)).toBe(head)
+    expect(storage.journal.noted(replica.topicHex, feed)).toEqual([])
+    await reopened.addOffer({ ...drill, title: 'Ladder' })
+    expect(reopened.heads().get(feed)).toBe(head + 1)
   })
 
   it('gets back an edit whose entry was stored but whose doc save never happened (a crash between the two writes)', async () => {
