@@ -17,7 +17,7 @@ const app = new AppState()
 mount(App, { target, props: { app } })
 app.start()
 // Leaving the page hangs up on peers and relays cleanly; a page restored from the back/forward cache
-// (rare: open connections usually keep a page out of it) dials again.
+// (rare: the device's tab lock and open connections keep a page out of it) dials again.
 addEventListener('pagehide', () => void app.network.stop())
 addEventListener('pageshow', (event: PageTransitionEvent) => {
   if (event.persisted) app.reconnect()

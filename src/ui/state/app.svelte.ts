@@ -6,11 +6,12 @@
 import { Device, previewInvite } from '../../circle/device'
 import { InvalidInviteError } from '../../circle/invite-errors'
 import type { CircleHandle, CircleRecord, Storage } from '../../circle/types'
-import { openStorage } from '../../store/index'
+import { DEFAULT_NAME, openStorage } from '../../store/index'
 import { describeError } from '../error-messages'
 import { rememberJoined } from '../joined-circles'
 import { fetchRelayInfo, type RelayInfo } from '../relay-info'
 import { circleOf } from '../routes'
+import { type DeviceLock, claimDevice } from '../tab-lock'
 import { CircleState } from './circle-view.svelte'
 import { DeviceState } from './device.svelte'
 import { NetworkState } from './network.svelte'
@@ -19,7 +20,8 @@ import { Toasts } from './toasts.svelte'
 
 type AppStorage = Storage & { close(): Promise<void> }
 
-export type AppStatus = 'loading' | 'ready' | 'failed'
+/** `elsewhere`: another tab of this browser profile is using the device (tab-lock.ts). */
+export type AppStatus = 'loading' | 'ready' | 'failed' | 'elsewhere'
 
 export class AppState {
   readonly router = new Router()
@@ -53,16 +55,43 @@ export class AppState {
   )
 
   async start(): Promise<void> {
+    await this.#begin(await claimDevice(DEFAULT_NAME))
+  }
+
+  /** Takes the device over from the tab using it (that tab stops) and starts here. */
+  async useHere(): Promise<void> {
+    this.status = 'loading'
+    await this.#begin(await claimDevice(DEFAULT_NAME, { takeOver: true }))
+  }
+
+  async #begin(lock: DeviceLock | undefined): Promise<void> {
+    if (!lock) {
+      this.status = 'elsewhere'
+      return
+    }
+    let lost = false
+    void lock.lost.then(() => {
+      lost = true
+      void this.#stopHere()
+    })
     try {
-      this.#storage = await openStorage({
+      const storage = await openStorage({
         // Another tab upgraded the database, or the browser cleared it: nothing works until a reload.
         onClose: () =>
           this.toasts.offer('Sharecircle was updated or closed in another tab.', { label: 'Reload', run: () => location.reload() }),
       })
-      const device = await Device.load(this.#storage)
+      const device = await Device.load(storage)
+      // Taken over while this tab was still opening: it never starts.
+      if (lost) {
+        await device?.close()
+        await storage.close()
+        return
+      }
+      this.#storage = storage
       if (device) this.#use(new DeviceState(device))
       this.status = 'ready'
     } catch (error) {
+      if (lost) return
       this.failure = describeError(error)
       this.status = 'failed'
     }
@@ -131,6 +160,22 @@ export class AppState {
     if (!device) return []
     const states = await Promise.all(device.circles.map((circle) => this.#open(device, circle.id)))
     return states.map((state) => state.handle)
+  }
+
+  /**
+   * Another tab took the device over: this one stops writing at once, hangs up, and closes its
+   * circles and storage; "use it here" starts again from what is stored.
+   */
+  async #stopHere(): Promise<void> {
+    this.status = 'elsewhere'
+    const device = this.device
+    const storage = this.#storage
+    this.device = undefined
+    this.#storage = undefined
+    this.#circles.clear()
+    await this.network.stop()
+    await device?.device.close().catch(() => undefined)
+    await storage?.close().catch(() => undefined)
   }
 
   /** Shows the device and puts its circles on the network. */
