@@ -438,12 +438,13 @@ export class CircleReplica implements CircleHandle {
     if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
     signed?.(record)
-    this.#options.storage.journal.note(record)
     this.#emitEntry(record)
     this.#releaseNotify()
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
-    // that go out before the write starts.
+    // that go out before the write starts. The journal's note follows in the same task, so peers
+    // hear of the entry first: only a crash of the renderer itself could fall between the two.
     await Promise.resolve()
+    this.#options.storage.journal.note(record)
     await this.#persist([record])
   }
 
