@@ -2,7 +2,8 @@
  * Member docs persisted with y-indexeddb, one IndexedDB database per doc. y-indexeddb opens the
  * database and loads what is saved; from then on the doc's updates are saved here (GatedSaves), in
  * y-indexeddb's layout. y-indexeddb (through lib0/indexeddb) always uses the global `indexedDB` and
- * `IDBKeyRange`; it takes no factory.
+ * `IDBKeyRange`; it takes no factory. This reaches into three of its fields (`_db`, `_storeUpdate`,
+ * `_destroyed`), so package.json pins its exact version: an upgrade is a change to review here.
  */
 import * as Y from 'yjs'
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
