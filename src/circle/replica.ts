@@ -14,7 +14,7 @@ import * as Y from 'yjs'
 import { concat, fromHex, toHex, utf8 } from '../core/bytes'
 import { circleTopic } from '../core/circle-secrets'
 import type { Ed25519 } from '../core/ed25519'
-import { decodeEntry } from '../core/entry'
+import { decodeEntry, peekEntryPosition } from '../core/entry'
 import { FeedLog } from '../core/feed'
 import { type BoxKeyPair, type SigningKeyPair, issueCertificate } from '../core/keys'
 import type { Id, MemberId, Offer, OfferDraft, Profile, Want, WantDraft } from '../core/model'
@@ -162,11 +162,24 @@ export class CircleReplica implements CircleHandle {
     const { journal } = this.#options.storage
     const noted = journal.noted(this.topicHex, this.#ownFeed)
     if (noted.length === 0) return
-    await this.ingest(noted.map((item) => item.bytes))
-    // Stored ones were forgotten as they were stored, and one whose write failed stays noted (it is
-    // written with the next write). The rest never will be: stored before, or refused by the checks.
-    const unsaved = new Set(this.#unsaved.filter((record) => record.feed === this.#ownFeed).map((record) => record.seq))
-    journal.forget(noted.filter((item) => !unsaved.has(item.seq)).map((item) => ({ topic: this.topicHex, feed: this.#ownFeed, seq: item.seq })))
+    // Only what lies beyond the stored head: a note at a stored seq is that entry (already stored),
+    // or one this device signed twice, and ingesting that would freeze this device's own feed over
+    // a fork no peer may ever have seen.
+    const head = this.#stored.get(this.#ownFeed) ?? -1
+    const beyond = noted.filter((item) => {
+      const position = peekEntryPosition(item.bytes)
+      return item.seq > head && position?.feed === this.#ownFeed && position.seq === item.seq
+    })
+    try {
+      if (beyond.length > 0) await this.ingest(beyond.map((item) => item.bytes))
+    } catch {
+      // The write failed (a full disk): what was accepted is applied and written with the next
+      // write, and every note stays until then. The circle opens all the same.
+      return
+    }
+    // Stored ones were forgotten as they were stored. The rest never will be: stored before, or
+    // refused by the checks.
+    journal.forget(noted.map((item) => ({ topic: this.topicHex, feed: this.#ownFeed, seq: item.seq })))
   }
 
   view(): CircleView {
@@ -236,6 +249,7 @@ export class CircleReplica implements CircleHandle {
    */
   ingest(batch: Uint8Array[], origin?: EntryOrigin): Promise<IngestReport> {
     return this.#serial(async () => {
+      if (this.#closed) throw new CircleClosedError()
       const { entries } = this.#options.storage
       const result = await ingestBatch(
         {

@@ -34,6 +34,8 @@ export class AppState {
   failure = $state('')
 
   #storage: AppStorage | undefined
+  /** This tab's hold on the device; undefined while another tab has it. */
+  #lock: DeviceLock | undefined
   #relayInfo: Promise<RelayInfo | undefined> | undefined
   readonly #circles = new Map<string, Promise<CircleState>>()
 
@@ -69,29 +71,42 @@ export class AppState {
       this.status = 'elsewhere'
       return
     }
+    // Taken over while still opening, this tab never starts: what it opened is closed below, and
+    // only then is the lock released. Taken over later, #stopHere stops it.
+    let starting = true
     let lost = false
+    this.#lock = lock
     void lock.lost.then(() => {
       lost = true
-      void this.#stopHere()
+      this.#lock = undefined
+      this.status = 'elsewhere'
+      if (!starting) void this.#stopHere(lock)
     })
+    let storage: AppStorage | undefined
     try {
-      const storage = await openStorage({
+      storage = await openStorage({
         // Another tab upgraded the database, or the browser cleared it: nothing works until a reload.
         onClose: () =>
           this.toasts.offer('Sharecircle was updated or closed in another tab.', { label: 'Reload', run: () => location.reload() }),
       })
       const device = await Device.load(storage)
-      // Taken over while this tab was still opening: it never starts.
+      starting = false
       if (lost) {
         await device?.close()
         await storage.close()
+        await lock.release()
         return
       }
       this.#storage = storage
       if (device) this.#use(new DeviceState(device))
       this.status = 'ready'
     } catch (error) {
-      if (lost) return
+      starting = false
+      if (lost) {
+        await storage?.close().catch(() => undefined)
+        await lock.release()
+        return
+      }
       this.failure = describeError(error)
       this.status = 'failed'
     }
@@ -130,7 +145,7 @@ export class AppState {
 
   /** Puts the device on the network again after the page came back from the back/forward cache. */
   reconnect(): void {
-    if (this.device) void this.network.start(this.device.device, this.relayInfo)
+    if (this.device && this.status === 'ready') void this.network.start(this.device.device, this.relayInfo)
   }
 
   /** Which relay served the app (asked once); undefined when none did. */
@@ -166,20 +181,27 @@ export class AppState {
    * Another tab took the device over: this one stops writing at once, hangs up, and closes its
    * circles and storage; "use it here" starts again from what is stored.
    */
-  async #stopHere(): Promise<void> {
-    this.status = 'elsewhere'
+  async #stopHere(lock: DeviceLock): Promise<void> {
     const device = this.device
     const storage = this.#storage
     this.device = undefined
     this.#storage = undefined
     this.#circles.clear()
-    await this.network.stop()
+    // Circles first: closing refuses new writes at once and waits for those under way. The tab that
+    // took over reads storage only once the lock is released below (tab-lock.ts).
     await device?.device.close().catch(() => undefined)
+    await this.network.stop()
     await storage?.close().catch(() => undefined)
+    await lock.release()
   }
 
   /** Shows the device and puts its circles on the network. */
   #use(device: DeviceState): void {
+    // Made (a first run, a restore, a join) while another tab took the device over: not shown here.
+    if (!this.#lock) {
+      void device.device.close()
+      return
+    }
     this.device = device
     void this.network.start(device.device, this.relayInfo)
   }

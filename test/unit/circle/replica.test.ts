@@ -332,24 +332,57 @@ describe('this device’s own doc and its entries', () => {
     const circle = await device.createCircle({ name: 'Elm Street', description: '' })
     const replica = await device.openCircle(circle.id)
     await replica.addOffer(drill)
-    const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
-    const [stored] = await replica.range(feed, 2, 2)
-    const forged = stored!.slice()
-    forged[forged.length - 1]! ^= 1
+    const deviceSecret = (await storage.records.getDevice())!.deviceSecret
+    const feed = toHex(deviceSecret.slice(32))
     const head = replica.heads().get(feed)!
+    const [stored] = await storage.entries.getRange(replica.topicHex, feed, head, head)
+    const [before] = await storage.entries.getRange(replica.topicHex, feed, head - 1, head - 1)
+    const nonce = new Uint8Array(24).fill(6)
+    const signedBy = (secret: Uint8Array, seq: number, prev: Uint8Array) =>
+      signEntry(tweetnaclEd25519, secret, {
+        topic: replica.topic, feed: deviceSecret.slice(32), seq, prev, timestamp: 7, nonce,
+        ciphertext: sealPayload(circle.key, nonce, { type: 'update', update: new Uint8Array([0, 0]) }),
+      })
+    // Signed twice at a stored seq (as two tabs once could): ingesting it would freeze this device's
+    // own feed as a fork.
+    const twice = await signedBy(deviceSecret, head, before!.hash)
+    const forged = await signedBy(newSigningKeyPair(() => new Uint8Array(32).fill(5)).secretKey, head + 1, stored!.hash)
     await device.close()
-    // Already stored, forged, and not an entry at all.
-    storage.journal.note({ topic: replica.topicHex, feed, seq: 2, hash: new Uint8Array(32), bytes: stored! })
-    storage.journal.note({ topic: replica.topicHex, feed, seq: head + 1, hash: new Uint8Array(32), bytes: forged })
-    storage.journal.note({ topic: replica.topicHex, feed, seq: head + 2, hash: new Uint8Array(32), bytes: new Uint8Array([1, 2, 3]) })
+    const note = (seq: number, bytes: Uint8Array) => storage.journal.note({ topic: replica.topicHex, feed, seq, hash: new Uint8Array(32), bytes })
+    note(head - 1, before!.bytes)
+    note(head, twice.bytes)
+    note(head + 1, forged.bytes)
+    note(head + 2, new Uint8Array([1, 2, 3]))
 
     const again = (await Device.load(storage))!
     cleanups.push(() => again.close())
     const reopened = await again.openCircle(circle.id)
     expect(reopened.heads().get(feed)).toBe(head)
+    expect(await storage.entries.getForks(replica.topicHex)).toEqual([])
     expect(storage.journal.noted(replica.topicHex, feed)).toEqual([])
     await reopened.addOffer({ ...drill, title: 'Ladder' })
     expect(reopened.heads().get(feed)).toBe(head + 1)
+  })
+
+  it('opens while the disk is still full, showing a noted edit, and stores it with the next write that succeeds', async () => {
+    const { raw, ben, device, circle, replica } = await fillableDeviceWithAnOffer(89)
+    const feed = toHex((await raw.records.getDevice())!.deviceSecret.slice(32))
+    const before = replica.heads().get(feed)!
+    ben.disk.full = true
+    await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    await device.close()
+
+    const again = (await Device.load(ben.storage))!
+    cleanups.push(() => again.close())
+    const reopened = await again.openCircle(circle.id)
+    expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Ladder'])
+    expect(reopened.heads().get(feed)).toBe(before)
+    expect(raw.journal.noted(reopened.topicHex, feed)).toHaveLength(1)
+
+    ben.disk.full = false
+    await reopened.addOffer({ ...drill, title: 'Wheelbarrow' })
+    expect(reopened.heads().get(feed)).toBe(before + 2)
+    expect(raw.journal.noted(reopened.topicHex, feed)).toEqual([])
   })
 
   it('gets back an edit whose entry was stored but whose doc save never happened (a crash between the two writes)', async () => {
