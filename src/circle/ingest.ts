@@ -131,5 +131,9 @@ async function recordFork(context: IngestContext, result: IngestBatch, seenHere:
 }
 
 export function toRecord(topic: string, entry: Entry): EntryRecord {
-  return { topic, feed: entry.feedId, seq: entry.seq, hash: entry.hash, bytes: entry.bytes }
+  // `hash` read through, so the entry's hash is worked out only when the record is stored.
+  return Object.defineProperty({ topic, feed: entry.feedId, seq: entry.seq, bytes: entry.bytes }, 'hash', {
+    get: () => entry.hash,
+    enumerable: true,
+  }) as EntryRecord
 }

@@ -36,8 +36,11 @@ export interface Entry extends UnsignedEntry {
   signature: Uint8Array
   /** The canonical encoding, exactly as signed and sent. */
   bytes: Uint8Array
-  /** SHA-256 of `bytes`; the next entry's `prev`. */
-  hash: Uint8Array
+  /**
+   * SHA-256 of `bytes`; the next entry's `prev`. Worked out when first read (entries made here read
+   * it lazily), so a live edit is checked and shown before its hash is needed.
+   */
+  readonly hash: Uint8Array
   /** Hex of `feed`, for maps. */
   feedId: string
 }
@@ -118,7 +121,16 @@ export async function signEntry(ed: Ed25519, deviceSecret: Uint8Array, unsigned:
   const signature = await ed.sign(deviceSecret, concat(ENTRY_DOMAIN, body))
   const bytes = concat(body, signature)
   if (bytes.length > MAX_ENTRY_BYTES) throw new RangeError(`Entry of ${bytes.length} bytes is over the limit`)
-  return { ...unsigned, signature, bytes, hash: sha256(bytes), feedId: toHex(unsigned.feed) }
+  return hashedWhenRead({ ...unsigned, signature, bytes, feedId: toHex(unsigned.feed) })
+}
+
+/** The entry with `hash` worked out on first read and kept: nothing on the way to the screen needs it. */
+function hashedWhenRead(fields: Omit<Entry, 'hash'>): Entry {
+  let hash: Uint8Array | undefined
+  return Object.defineProperty(fields, 'hash', {
+    get: () => (hash ??= sha256(fields.bytes)),
+    enumerable: true,
+  }) as Entry
 }
 
 /**
@@ -131,7 +143,7 @@ export function decodeEntry(bytes: Uint8Array): Checked<Entry> {
     // One private copy; the entry's fields are views into it.
     const copy = bytes.slice()
     const { unsigned, signature } = readEntryFields(copy)
-    return accept({ ...unsigned, signature, bytes: copy, hash: sha256(copy), feedId: toHex(unsigned.feed) })
+    return accept(hashedWhenRead({ ...unsigned, signature, bytes: copy, feedId: toHex(unsigned.feed) }))
   } catch (error) {
     if (error instanceof WireError) return reject('malformed', error.message)
     throw error

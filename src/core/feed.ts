@@ -36,9 +36,13 @@ export type FeedOutcome =
   | (Rejected & { knownHash?: Uint8Array })
 
 interface FeedState {
-  head: { seq: number; hash: Uint8Array } | undefined
-  /** Hashes by seq, for entries seen since start (fork and duplicate checks without I/O). */
-  hashes: Map<number, string>
+  /** The head as restored, or the entry appended last (its hash is read only when needed). */
+  head: { readonly seq: number; readonly hash: Uint8Array } | undefined
+  /**
+   * Hashes by seq (hex), for entries seen since start (fork and duplicate checks without I/O); the
+   * head's may still be its entry, whose hash nobody has asked for yet.
+   */
+  hashes: Map<number, string | Entry>
   early: Map<number, Entry>
   frozen: boolean
 }
@@ -64,7 +68,7 @@ export class FeedLog {
 
   head(feed: string): Head | undefined {
     const head = this.#feeds.get(feed)?.head
-    return head && { feed, seq: head.seq, hash: head.hash }
+    return head && (Object.defineProperty({ feed, seq: head.seq }, 'hash', { get: () => head.hash, enumerable: true }) as Head)
   }
 
   heads(): Head[] {
@@ -99,8 +103,9 @@ export class FeedLog {
   }
 
   #older(state: FeedState, entry: Entry): FeedOutcome {
-    const known = state.hashes.get(entry.seq)
-    if (known === undefined) return { status: 'stale' }
+    const held = state.hashes.get(entry.seq)
+    if (held === undefined) return { status: 'stale' }
+    const known = typeof held === 'string' ? held : toHex(held.hash)
     if (known === toHex(entry.hash)) return reject('duplicate')
     this.freeze(entry.feedId)
     return { ...reject('fork', `seq ${entry.seq}`), knownHash: fromHex(known)! }
@@ -121,8 +126,11 @@ export class FeedLog {
   }
 
   #append(state: FeedState, entry: Entry): void {
-    state.head = { seq: entry.seq, hash: entry.hash }
-    state.hashes.set(entry.seq, toHex(entry.hash))
+    // The previous head's hash was needed just now (it is this entry's `prev`): keep it as hex.
+    const previous = state.head && state.hashes.get(state.head.seq)
+    if (previous !== undefined && typeof previous !== 'string') state.hashes.set(previous.seq, toHex(previous.hash))
+    state.head = entry
+    state.hashes.set(entry.seq, entry)
   }
 
   #drain(state: FeedState, from: Entry): { entries: Entry[]; dropped: Rejected[] } {
