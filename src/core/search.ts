@@ -48,6 +48,31 @@ export interface SearchIndex {
   readonly folded: WeakMap<Offer, SearchEntry>
 }
 
+/**
+ * An offer's folded fields, worked out when first read: a first build folds every offer at once (the
+ * first keystroke then costs only the match), a rebuild leaves the offers new to it until a search or
+ * the title order reads them, so a live edit reaches the screen without folding.
+ */
+class FoldedOffer implements SearchEntry {
+  readonly offer: Offer
+  readonly ownerName: string
+  #haystack: string | undefined
+  #titleKey: string | undefined
+
+  constructor(offer: Offer, ownerName: string) {
+    this.offer = offer
+    this.ownerName = ownerName
+  }
+
+  get haystack(): string {
+    return (this.#haystack ??= haystackOf(this.offer, this.ownerName))
+  }
+
+  get titleKey(): string {
+    return (this.#titleKey ??= titleKey(this.haystack))
+  }
+}
+
 /** Categories are few, so they can afford the viewer's own collation. */
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true })
 
@@ -66,8 +91,8 @@ export function buildSearchIndex(
     const ownerName = ownerNames.get(offer.owner) ?? ''
     const old = folded.get(offer)
     if (old?.ownerName === ownerName) return old
-    const haystack = haystackOf(offer, ownerName)
-    const entry = { offer, ownerName, haystack, titleKey: titleKey(haystack) }
+    const entry = new FoldedOffer(offer, ownerName)
+    if (!previous) void entry.titleKey
     folded.set(offer, entry)
     return entry
   })
