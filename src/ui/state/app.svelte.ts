@@ -188,11 +188,12 @@ export class AppState {
     this.#storage = undefined
     this.#circles.clear()
     // Circles first: closing refuses new writes at once and waits for those under way. The tab that
-    // took over reads storage only once the lock is released below (tab-lock.ts).
+    // took over reads storage only once the lock is released (tab-lock.ts); hanging up writes
+    // nothing, so it need not wait for that.
     await device?.device.close().catch(() => undefined)
-    await this.network.stop()
     await storage?.close().catch(() => undefined)
     await lock.release()
+    await this.network.stop()
   }
 
   /** Shows the device and puts its circles on the network. */
