@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import type { StaticServer } from '../../src/relay/static-server'
 import { launchChromium, newProfile, serveApp } from './support/app'
+import { addThing, firstRun } from './support/circle'
 
 let server: StaticServer
 let browser: Browser
@@ -20,15 +21,6 @@ afterAll(async () => {
   await browser?.close()
   await server?.close()
 })
-
-async function addThing(page: Page, title: string): Promise<void> {
-  await page.getByTestId('add-offer').first().click()
-  await page.getByTestId('kind-option-thing').click()
-  await page.getByTestId('offer-title').fill(title)
-  await page.getByTestId('offer-save').click()
-  await page.getByTestId('offer-page').waitFor()
-  await page.getByTestId('nav-catalogue').first().click()
-}
 
 async function titles(page: Page): Promise<string[]> {
   return (await page.getByTestId('offer-card').locator('.title').allInnerTexts()).sort()
@@ -59,9 +51,7 @@ describe('two tabs of one browser profile', () => {
   it('lets one tab write at a time: the second offers to take over, and the first stops', async () => {
     const context = await newProfile(browser)
     const first = await context.newPage()
-    await first.goto(server.url)
-    await first.getByTestId('welcome-name').fill('Ana')
-    await first.getByTestId('get-started').click()
+    await firstRun(first, server.url, 'Ana')
     await first.getByTestId('circle-name').fill('Elm Street')
     await first.getByTestId('create-circle').click()
     await first.getByTestId('empty-add-offer').waitFor()
