@@ -186,6 +186,11 @@ export class CircleReplica implements CircleHandle {
     return this.#readModel.view()
   }
 
+  /** Whether `close()` was called: nothing is written after it. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)

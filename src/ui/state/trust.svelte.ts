@@ -63,7 +63,8 @@ export class TrustState {
     // Looking for reviews to reveal reads the whole circle: it waits for an idle moment, so that a
     // change reaches the screen before this housekeeping runs (several changes share one look).
     replica.subscribe(() => this.#revealWhenIdle())
-    setInterval(() => this.#revealDue(), REVEAL_CHECK_MS)
+    // Stops with the circle (another tab took the device over, say), so it keeps nothing alive.
+    const timer = setInterval(() => (replica.closed ? clearInterval(timer) : this.#revealDue()), REVEAL_CHECK_MS)
     this.#revealWhenIdle()
   }
 

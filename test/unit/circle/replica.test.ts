@@ -281,7 +281,9 @@ describe('this device’s own doc and its entries', () => {
     ben.disk.full = true
     await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
     // Its own doc's mark is due, and waits behind the held edit: closing must not wait for it.
+    expect(replica.closed).toBe(false)
     await device.close()
+    expect(replica.closed).toBe(true)
 
     // The entry was signed and handed to the network, so it is this device's: the next opening
     // stores it (it may be on every peer already) before anything new is signed after it.
