@@ -69,6 +69,8 @@ export class Device {
   readonly #storage: Storage
   readonly #env: DeviceEnvironment
   readonly #open = new Map<string, Promise<CircleReplica>>()
+  /** The open ones that have finished opening, for what must be synchronous (noteUnstored). */
+  readonly #ready = new Set<CircleReplica>()
   readonly #listeners = new Set<() => void>()
 
   private constructor(storage: Storage, env: DeviceEnvironment, record: DeviceRecord, circles: CircleRecord[]) {
@@ -241,7 +243,10 @@ export class Device {
       if (!circle) return Promise.reject(new UnknownCircleError())
       replica = CircleReplica.open({ circle, keys: this.#keys(), storage: this.#storage, ...this.#env })
       this.#open.set(id, replica)
-      replica.catch(() => this.#open.delete(id))
+      replica.then(
+        (opened) => void (this.#open.get(id) === replica && this.#ready.add(opened)),
+        () => this.#open.delete(id),
+      )
     }
     return replica
   }
@@ -271,7 +276,13 @@ export class Device {
     for (const replica of this.#open.values()) await (await replica).setProfile({ name: clean })
   }
 
+  /** See CircleReplica.noteUnstored: the page is going away or hidden. Synchronous, for pagehide. */
+  noteUnstored(): void {
+    for (const replica of this.#ready) replica.noteUnstored()
+  }
+
   async close(): Promise<void> {
+    this.#ready.clear()
     const open = [...this.#open.values()]
     this.#open.clear()
     await Promise.all(open.map(async (replica) => (await replica).close()))

@@ -86,6 +86,10 @@ export class CircleReplica implements CircleHandle {
   readonly #checker = new UpdateChecker()
   /** Accepted entries (local or received) whose write has not succeeded yet: written with the next. */
   #unsaved: EntryRecord[] = []
+  /** This device's own entries handed to the network and not stored yet. */
+  readonly #unstoredOwn = new Set<EntryRecord>()
+  /** Those of them noted in the journal (store/journal.ts), to forget once stored. */
+  readonly #noted = new Set<EntryRecord>()
   /** What waits for an unsaved entry of this device to be stored: its doc update's save. */
   readonly #whenStored = new Map<EntryRecord, () => void>()
   /** Feed → highest stored seq: what this device holds for certain, and all it tells peers. */
@@ -175,6 +179,11 @@ export class CircleReplica implements CircleHandle {
     } catch {
       // The write failed (a full disk): what was accepted is applied and written with the next
       // write, and every note stays until then. The circle opens all the same.
+      for (const record of this.#unsaved) {
+        if (record.feed !== this.#ownFeed) continue
+        this.#unstoredOwn.add(record)
+        this.#noted.add(record)
+      }
       return
     }
     // Stored ones were forgotten as they were stored. The rest never will be: stored before, or
@@ -184,6 +193,21 @@ export class CircleReplica implements CircleHandle {
 
   view(): CircleView {
     return this.#readModel.view()
+  }
+
+  /**
+   * Notes this device's entries that peers may hold and storage does not yet in the journal
+   * (store/journal.ts), which outlives the tab: for when the page is going away or hidden (it may
+   * not come back), and when a write fails. The next opening stores them before signing anything, so
+   * it never signs another entry at their seqs (a fork). An entry's write normally lands a few
+   * milliseconds after it is sent, so usually there is nothing to note.
+   */
+  noteUnstored(): void {
+    for (const record of this.#unstoredOwn) {
+      if (this.#noted.has(record)) continue
+      this.#options.storage.journal.note(record)
+      this.#noted.add(record)
+    }
   }
 
   /** Whether `close()` was called: nothing is written after it. */
@@ -457,13 +481,12 @@ export class CircleReplica implements CircleHandle {
     if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
     signed?.(record)
+    this.#unstoredOwn.add(record)
     this.#emitEntry(record)
     this.#releaseNotify()
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
-    // that go out before the write starts. The journal's note follows in the same task, so peers
-    // hear of the entry first: only a crash of the renderer itself could fall between the two.
+    // that go out before the write starts.
     await Promise.resolve()
-    this.#options.storage.journal.note(record)
     await this.#persist([record])
   }
 
@@ -485,10 +508,18 @@ export class CircleReplica implements CircleHandle {
     const batch = [...this.#unsaved, ...records]
     this.#unsaved = batch
     if (batch.length === 0) return
-    await this.#options.storage.entries.putEntries(batch)
+    try {
+      await this.#options.storage.entries.putEntries(batch)
+    } catch (error) {
+      // Sent and not stored, maybe for a while (a full disk): kept where a dying tab leaves them.
+      this.noteUnstored()
+      throw error
+    }
     this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))
     const own = batch.filter((record) => record.feed === this.#ownFeed)
-    if (own.length > 0) this.#options.storage.journal.forget(own)
+    for (const record of own) this.#unstoredOwn.delete(record)
+    const noted = own.filter((record) => this.#noted.delete(record))
+    if (noted.length > 0) this.#options.storage.journal.forget(noted)
     for (const record of batch) {
       // This device's own entries were in its doc before they were signed; a mark may cover them
       // once they are stored (received ones are reflected as they are applied, in ingest).

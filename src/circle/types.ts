@@ -124,11 +124,12 @@ export interface SnapshotStorage {
 }
 
 /**
- * This device's own signed entries from the moment they are sent until they are stored, kept where a
- * synchronous write outlives the tab (store/journal.ts): what opening a circle stores first.
+ * This device's own signed entries that were sent and not stored when the page went away or a write
+ * failed, kept where a synchronous write outlives the tab (store/journal.ts): what opening a circle
+ * stores first.
  */
 export interface EntryJournal {
-  /** Notes an own entry before it leaves; never throws (a refused note only loses the cover). */
+  /** Notes an own entry that is sent and not stored; never throws (a refused note only loses the cover). */
   note(record: EntryRecord): void
   /** Drops these once they are stored. */
   forget(records: Array<Pick<EntryRecord, 'topic' | 'feed' | 'seq'>>): void

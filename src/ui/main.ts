@@ -18,7 +18,15 @@ mount(App, { target, props: { app } })
 app.start()
 // Leaving the page hangs up on peers and relays cleanly; a page restored from the back/forward cache
 // (rare: the device's tab lock and open connections keep a page out of it) dials again.
-addEventListener('pagehide', () => void app.network.stop())
+addEventListener('pagehide', () => {
+  app.noteUnstored()
+  void app.network.stop()
+})
+// A hidden page may be discarded without a pagehide (phones do): what is sent and not yet stored is
+// noted then too.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') app.noteUnstored()
+})
 addEventListener('pageshow', (event: PageTransitionEvent) => {
   if (event.persisted) app.reconnect()
 })

@@ -143,6 +143,14 @@ export class AppState {
     return circle
   }
 
+  /**
+   * The page is going away or hidden (it may never come back): this device's entries that are sent
+   * and not yet stored are noted where they outlive the tab (see CircleReplica.noteUnstored).
+   */
+  noteUnstored(): void {
+    this.device?.device.noteUnstored()
+  }
+
   /** Puts the device on the network again after the page came back from the back/forward cache. */
   reconnect(): void {
     if (this.device && this.status === 'ready') void this.network.start(this.device.device, this.relayInfo)

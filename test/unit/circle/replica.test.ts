@@ -298,20 +298,21 @@ describe('this device’s own doc and its entries', () => {
     expect(raw.journal.noted(reopened.topicHex, feed)).toEqual([])
   })
 
-  it('stores an own entry that was sent but never stored (the tab died first) when the circle opens again, so the next edit follows it rather than forking the feed', async () => {
+  it('stores an own entry that was sent but never stored (the tab closed first) when the circle opens again, so the next edit follows it rather than forking the feed', async () => {
     const { a, b, ben } = await withFillableMember(87)
     await sync(b, a, ben.raw)
     const sent: Uint8Array[] = []
     b.subscribeEntries((record, own) => own && sent.push(record.bytes))
-    // The tab dies while the entry's write is under way: it never finishes. (Failed at the end of
-    // the test, so that the dead replica's cleanup can run.)
+    // The tab closes while the entry's write is under way: the write never finishes. (Failed at the
+    // end of the test, so that the dead replica's cleanup can run.)
     const putEntries = ben.storage.entries.putEntries
     let dies = (_error: Error) => {}
     ben.storage.entries.putEntries = () => new Promise((_, failed) => (dies = failed))
     const lost = b.addOffer({ ...drill, title: 'Ladder' }).catch(() => undefined)
     await expect.poll(() => sent.length).toBe(1)
-    // A peer got it live.
+    // A peer got it live. Then the page goes away (pagehide, in the app).
     expect((await a.ingest(sent)).accepted).toBe(1)
+    b.noteUnstored()
 
     // The next start of the app, on the same disk. (The dead tab's replica is never closed.)
     ben.storage.entries.putEntries = putEntries
@@ -326,6 +327,38 @@ describe('this device’s own doc and its entries', () => {
     expect(a.heads().get(ben.feed)).toBe(reopened.heads().get(ben.feed))
     dies(new Error('the tab is gone'))
     await lost
+  })
+
+  it('notes nothing in the journal while writes succeed, and only what is unstored when the page goes away', async () => {
+    const { device, storage } = await newTestDevice('Ana', 90)
+    cleanups.push(() => device.close())
+    const replica = await device.openCircle((await device.createCircle({ name: 'Elm Street', description: '' })).id)
+    const noted: number[] = []
+    const note = storage.journal.note.bind(storage.journal)
+    storage.journal.note = (record) => {
+      noted.push(record.seq)
+      note(record)
+    }
+    await replica.addOffer(drill)
+    replica.noteUnstored()
+    expect(noted).toEqual([])
+
+    // A write still under way when the page goes away: noted once, and forgotten once it lands.
+    const putEntries = storage.entries.putEntries.bind(storage.entries)
+    let land = () => {}
+    storage.entries.putEntries = (records) => new Promise((done) => (land = () => done(putEntries(records))))
+    const sent: number[] = []
+    replica.subscribeEntries((record, own) => own && sent.push(record.seq))
+    const adding = replica.addOffer({ ...drill, title: 'Ladder' })
+    const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
+    await expect.poll(() => sent).toEqual([3])
+    replica.noteUnstored()
+    replica.noteUnstored()
+    expect(noted).toEqual([3])
+    expect(storage.journal.noted(replica.topicHex, feed).map((item) => item.seq)).toEqual([3])
+    land()
+    await adding
+    expect(storage.journal.noted(replica.topicHex, feed)).toEqual([])
   })
 
   it('drops what it cannot use from the journal of unstored entries, and opens normally', async () => {
