@@ -10,7 +10,6 @@
  * `BENCH_ONLY=sync npm run bench` runs only the sync rows (first sync, repeated BENCH_SYNC_RUNS
  * times, default 3; edit → visible between two browsers) and writes them to .bench/sync-results.md.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { resolve } from 'node:path'
@@ -20,6 +19,7 @@ import { detectEd25519, tweetnaclEd25519 } from '../../src/core/ed25519'
 import { startStaticServer } from '../../src/relay/static-server'
 import { chromiumLaunchOptions } from '../support/chromium'
 import { type SyntheticCircle, syntheticCircle } from '../support/synthetic-circle'
+import { runInLoopbackNamespace } from './namespace'
 import { encodeSeedFile } from './seed-file'
 import { type SignatureResult, measureSignatures } from './signatures'
 import { formatMs, median, percentile } from './stats'
@@ -68,21 +68,11 @@ interface LatencyResult {
  * tests; undefined (and said so) where no namespace can be made.
  */
 function measureSyncLatency(): LatencyResult | undefined {
-  const isRoot = process.getuid?.() === 0
-  for (const prefix of isRoot ? [['unshare', '-n'], ['unshare', '-rn']] : [['unshare', '-rn']]) {
-    const run = spawnSync(prefix[0]!, [...prefix.slice(1), 'sh', '-c', `ip link set lo up && exec "${process.execPath}" --import tsx test/bench/sync-latency.ts`], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 300_000,
-    })
-    const line = run.stdout?.split('\n').find((text) => text.startsWith('{'))
-    if (run.status === 0 && line) return JSON.parse(line) as LatencyResult
-    if (run.status !== null && run.stderr && !/unshare|Operation not permitted/.test(run.stderr)) {
-      process.stderr.write(run.stderr)
-      return undefined
-    }
-  }
-  process.stderr.write('No loopback-only network namespace here: edit → visible latency between browsers not measured.\n')
+  const run = runInLoopbackNamespace(ROOT, 'test/bench/sync-latency.ts')
+  if (!run) return undefined
+  const line = run.stdout?.split('\n').find((text) => text.startsWith('{'))
+  if (run.status === 0 && line) return JSON.parse(line) as LatencyResult
+  process.stderr.write(run.stderr ?? '')
   return undefined
 }
 

@@ -1,14 +1,13 @@
 /**
- * Edit → visible between two browsers, next to the raw WebRTC datachannel round trip between the
- * same two pages, measured in the same run. Two Chromium contexts, the production build served by a
- * local relay; B joins A's circle from an invite. Run inside a loopback-only network namespace (run.ts
- * does that); prints one JSON line.
+ * Edit → visible between two browsers (edit-latency.ts), next to the raw WebRTC datachannel round
+ * trip between the same two pages, measured in the same run. Two Chromium contexts, the production
+ * build served by a local relay. Run inside a loopback-only network namespace (run.ts does that);
+ * prints one JSON line.
  *
- * Latency runs from A's save click to the moment B's catalogue shows the new title (a mutation
- * observer in B), on the shared wall clock (performance.timeOrigin + performance.now()). Each save
- * is clicked with both pages idle, as a person's edits come (seconds apart, not while the previous
- * one is still being stored, acknowledged and gossiped); the first WARMUP edits are not counted.
- * The app is built afresh into .bench/sync-dist each run, so the numbers are of the code as it is now.
+ * Each save is clicked with both pages idle, as a person's edits come (seconds apart, not while the
+ * previous one is still being stored, acknowledged and gossiped); the first WARMUP edits are not
+ * counted. The app is built afresh into .bench/sync-dist each run, so the numbers are of the code as
+ * it is now.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,7 +15,8 @@ import { join, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { startRelay } from '../../src/relay/start-relay'
 import { build } from 'vite'
-import { launchChromium, newProfile } from '../e2e/support/app'
+import { launchChromium } from '../e2e/support/app'
+import { openEditPair, timeEdit } from './edit-latency'
 import { median, percentile } from './stats'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -26,12 +26,6 @@ const WARMUP = 3
 const PINGS = 100
 const IDLE_PINGS = 30
 const IDLE_GAP_MS = 100
-
-async function addOffer(page: Page, title: string): Promise<void> {
-  await page.getByTestId('add-offer').first().click()
-  await page.getByTestId('kind-option-thing').click()
-  await page.getByTestId('offer-title').fill(title)
-}
 
 /**
  * Raw RTCPeerConnection between the two pages, signalled through this process; echo round trips:
@@ -89,54 +83,12 @@ async function main(): Promise<void> {
   const relay = await startRelay({ host: '127.0.0.1', port: 0, dist: DIST, keyFile: join(keyDir, 'relay.key') })
   const browser = await launchChromium()
   try {
-    const a = await (await newProfile(browser)).newPage()
-    await a.goto(relay.url)
-    await a.getByTestId('welcome-name').fill('Ana')
-    await a.getByTestId('get-started').click()
-    await a.getByTestId('circle-name').fill('Bench Street')
-    await a.getByTestId('create-circle').click()
-    await a.getByTestId('empty-add-offer').waitFor()
-    await a.getByTestId('catalogue-invite').click()
-    await a.waitForFunction(() => (document.querySelector('[data-testid="invite-link"]') as HTMLInputElement | null)?.value.includes('/#/join/'))
-    const link = await a.getByTestId('invite-link').inputValue()
-    await a.getByTestId('nav-catalogue').first().click()
-
-    const b = await (await newProfile(browser)).newPage()
-    await b.goto(link)
-    await b.getByTestId('join-name').fill('Ben')
-    await b.getByTestId('join-submit').click()
-    await b.waitForFunction(() => /member online|members online/.test(document.querySelector('[data-testid="network-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 })
-
-    const rtt = await datachannelRtt(a, b)
+    const pair = await openEditPair(browser, relay.url)
+    const rtt = await datachannelRtt(pair.a, pair.b)
     const latencies: number[] = []
     for (let i = 0; i < WARMUP + EDITS; i++) {
-      const title = `Latency probe ${i}`
-      const seen = b.evaluate(
-        (wanted) =>
-          new Promise<number>((done) => {
-            const check = () => {
-              const found = [...document.querySelectorAll('[data-testid="offer-card"]')].some((card) => card.textContent?.includes(wanted))
-              if (found) {
-                observer.disconnect()
-                done(performance.timeOrigin + performance.now())
-              }
-            }
-            const observer = new MutationObserver(check)
-            observer.observe(document.body, { childList: true, subtree: true, characterData: true })
-            check()
-          }),
-        title,
-      )
-      await addOffer(a, title)
-      await Promise.all([a, b].map((page) => page.evaluate(() => new Promise<void>((idle) => requestIdleCallback(() => idle())))))
-      const clicked = await a.evaluate(() => {
-        const at = performance.timeOrigin + performance.now()
-        ;(document.querySelector('[data-testid="offer-save"]') as HTMLButtonElement).click()
-        return at
-      })
-      if (i >= WARMUP) latencies.push((await seen) - clicked)
-      else await seen
-      await a.getByTestId('offer-page').waitFor()
+      const latency = await timeEdit(pair, `Latency probe ${i}`)
+      if (i >= WARMUP) latencies.push(latency)
     }
     process.stdout.write(
       `${JSON.stringify({ rttMedian: median(rtt.busy), rttP99: percentile(rtt.busy, 99), rttIdleMedian: median(rtt.idle), idlePings: IDLE_PINGS, latencyMedian: median(latencies), latencyP99: percentile(latencies, 99), edits: EDITS, pings: PINGS })}\n`,
