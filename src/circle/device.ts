@@ -69,8 +69,9 @@ export class Device {
   readonly #storage: Storage
   readonly #env: DeviceEnvironment
   readonly #open = new Map<string, Promise<CircleReplica>>()
-  /** The open ones that have finished opening, for what must be synchronous (noteUnstored). */
+  /** The open ones that have finished opening (and are not closed yet), for pageHidden. */
   readonly #ready = new Set<CircleReplica>()
+  #hidden = false
   readonly #listeners = new Set<() => void>()
 
   private constructor(storage: Storage, env: DeviceEnvironment, record: DeviceRecord, circles: CircleRecord[]) {
@@ -244,7 +245,11 @@ export class Device {
       replica = CircleReplica.open({ circle, keys: this.#keys(), storage: this.#storage, ...this.#env })
       this.#open.set(id, replica)
       replica.then(
-        (opened) => void (this.#open.get(id) === replica && this.#ready.add(opened)),
+        (opened) => {
+          if (this.#open.get(id) !== replica) return
+          this.#ready.add(opened)
+          if (this.#hidden) opened.pageHidden(true)
+        },
         () => this.#open.delete(id),
       )
     }
@@ -276,16 +281,18 @@ export class Device {
     for (const replica of this.#open.values()) await (await replica).setProfile({ name: clean })
   }
 
-  /** See CircleReplica.noteUnstored: the page is going away or hidden. Synchronous, for pagehide. */
-  noteUnstored(): void {
-    for (const replica of this.#ready) replica.noteUnstored()
+  /** See CircleReplica.pageHidden: the page is going away or hidden, or visible again. Synchronous. */
+  pageHidden(hidden: boolean): void {
+    this.#hidden = hidden
+    for (const replica of this.#ready) replica.pageHidden(hidden)
   }
 
   async close(): Promise<void> {
-    this.#ready.clear()
     const open = [...this.#open.values()]
     this.#open.clear()
+    // Still reached by pageHidden while they close: closing waits for writes under way.
     await Promise.all(open.map(async (replica) => (await replica).close()))
+    this.#ready.clear()
     this.#listeners.clear()
   }
 

@@ -90,6 +90,8 @@ export class CircleReplica implements CircleHandle {
   readonly #unstoredOwn = new Set<EntryRecord>()
   /** Those of them noted in the journal (store/journal.ts), to forget once stored. */
   readonly #noted = new Set<EntryRecord>()
+  /** While the page is hidden (it may be discarded unannounced), each own entry is noted as it goes. */
+  #noteAsSent = false
   /** What waits for an unsaved entry of this device to be stored: its doc update's save. */
   readonly #whenStored = new Map<EntryRecord, () => void>()
   /** Feed → highest stored seq: what this device holds for certain, and all it tells peers. */
@@ -196,17 +198,22 @@ export class CircleReplica implements CircleHandle {
   }
 
   /**
-   * Notes this device's entries that peers may hold and storage does not yet in the journal
-   * (store/journal.ts), which outlives the tab: for when the page is going away or hidden (it may
-   * not come back), and when a write fails. The next opening stores them before signing anything, so
-   * it never signs another entry at their seqs (a fork). An entry's write normally lands a few
-   * milliseconds after it is sent, so usually there is nothing to note.
+   * The page is going away or hidden (`true`; a hidden page may be discarded without notice) or
+   * visible again. While it is not visible, this device's entries that peers may hold and storage
+   * does not yet are noted in the journal (store/journal.ts), which outlives the tab: those unstored
+   * now, and each later one as it is sent (a hidden tab still writes: an auto-accept, a review
+   * reveal). A failed write notes them too. The next opening stores what is noted before signing
+   * anything, so it never signs another entry at their seqs (a fork). While the page is visible an
+   * entry's write lands a few milliseconds after it is sent, and nothing is noted.
    */
-  noteUnstored(): void {
+  pageHidden(hidden: boolean): void {
+    this.#noteAsSent = hidden
+    if (hidden) this.#noteUnstored()
+  }
+
+  #noteUnstored(): void {
     for (const record of this.#unstoredOwn) {
-      if (this.#noted.has(record)) continue
-      this.#options.storage.journal.note(record)
-      this.#noted.add(record)
+      if (!this.#noted.has(record) && this.#options.storage.journal.note(record)) this.#noted.add(record)
     }
   }
 
@@ -487,6 +494,7 @@ export class CircleReplica implements CircleHandle {
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
     // that go out before the write starts.
     await Promise.resolve()
+    if (this.#noteAsSent) this.#noteUnstored()
     await this.#persist([record])
   }
 
@@ -512,7 +520,7 @@ export class CircleReplica implements CircleHandle {
       await this.#options.storage.entries.putEntries(batch)
     } catch (error) {
       // Sent and not stored, maybe for a while (a full disk): kept where a dying tab leaves them.
-      this.noteUnstored()
+      this.#noteUnstored()
       throw error
     }
     this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))

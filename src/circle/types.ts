@@ -129,8 +129,8 @@ export interface SnapshotStorage {
  * stores first.
  */
 export interface EntryJournal {
-  /** Notes an own entry that is sent and not stored; never throws (a refused note only loses the cover). */
-  note(record: EntryRecord): void
+  /** Notes an own entry that is sent and not stored; whether it could (it never throws). */
+  note(record: EntryRecord): boolean
   /** Drops these once they are stored. */
   forget(records: Array<Pick<EntryRecord, 'topic' | 'feed' | 'seq'>>): void
   /** The entries of one feed still noted, by the seq each was noted at, oldest first. */

@@ -5,7 +5,7 @@
  * with its next edit: a fork, and every peer that saw both freezes the feed. So the entries sent and
  * not yet stored are noted here when the page goes away or is hidden, or a write fails, and
  * forgotten once stored; opening the circle again stores whatever is still noted (replica.ts,
- * `noteUnstored` and `#recoverUnstored`).
+ * `pageHidden` and `#recoverUnstored`).
  *
  * Kept in localStorage: a write there is synchronous and reaches the browser process at once, so it
  * outlives the tab (not a crash of the whole browser). Where there is no localStorage (Node), a map
@@ -34,9 +34,11 @@ export function createEntryJournal(storageName: string, store: KeyValueStore = d
     note(record) {
       try {
         store.setItem(keyOf(record), toBase64(record.bytes))
+        return true
       } catch {
         // Full or refused (a sandboxed frame): the entry is still sent and stored as before; only a
-        // tab dying before the store is no longer covered.
+        // tab dying before the store is not covered (the replica tries again on the next note).
+        return false
       }
     },
     forget(records) {

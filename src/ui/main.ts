@@ -19,14 +19,12 @@ app.start()
 // Leaving the page hangs up on peers and relays cleanly; a page restored from the back/forward cache
 // (rare: the device's tab lock and open connections keep a page out of it) dials again.
 addEventListener('pagehide', () => {
-  app.noteUnstored()
+  app.pageHidden(true)
   void app.network.stop()
 })
-// A hidden page may be discarded without a pagehide (phones do): what is sent and not yet stored is
-// noted then too.
-document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'hidden') app.noteUnstored()
-})
+// A hidden page may be discarded without a pagehide (phones do), and it still writes (auto-accept):
+// while it is hidden, what is sent and not yet stored is noted where it outlives the tab.
+document.addEventListener('visibilitychange', () => app.pageHidden(document.visibilityState === 'hidden'))
 addEventListener('pageshow', (event: PageTransitionEvent) => {
   if (event.persisted) app.reconnect()
 })

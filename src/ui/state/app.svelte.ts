@@ -36,6 +36,9 @@ export class AppState {
   #storage: AppStorage | undefined
   /** This tab's hold on the device; undefined while another tab has it. */
   #lock: DeviceLock | undefined
+  #hidden = false
+  /** The device a takeover is closing: its writes under way still need noting if the page goes. */
+  #closing: Device | undefined
   #relayInfo: Promise<RelayInfo | undefined> | undefined
   readonly #circles = new Map<string, Promise<CircleState>>()
 
@@ -144,11 +147,14 @@ export class AppState {
   }
 
   /**
-   * The page is going away or hidden (it may never come back): this device's entries that are sent
-   * and not yet stored are noted where they outlive the tab (see CircleReplica.noteUnstored).
+   * The page is going away or hidden (it may never come back), or visible again: while it is not,
+   * this device's entries that are sent and not yet stored are noted where they outlive the tab
+   * (see CircleReplica.pageHidden). A device still closing after a takeover is told too.
    */
-  noteUnstored(): void {
-    this.device?.device.noteUnstored()
+  pageHidden(hidden: boolean): void {
+    this.#hidden = hidden
+    this.device?.device.pageHidden(hidden)
+    this.#closing?.pageHidden(hidden)
   }
 
   /** Puts the device on the network again after the page came back from the back/forward cache. */
@@ -198,7 +204,9 @@ export class AppState {
     // Circles first: closing refuses new writes at once and waits for those under way. The tab that
     // took over reads storage only once the lock is released (tab-lock.ts); hanging up writes
     // nothing, so it need not wait for that.
+    this.#closing = device?.device
     await device?.device.close().catch(() => undefined)
+    this.#closing = undefined
     await storage?.close().catch(() => undefined)
     await lock.release()
     await this.network.stop()
@@ -212,6 +220,7 @@ export class AppState {
       return
     }
     this.device = device
+    if (this.#hidden) device.device.pageHidden(true)
     void this.network.start(device.device, this.relayInfo)
   }
 

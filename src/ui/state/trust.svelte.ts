@@ -63,7 +63,7 @@ export class TrustState {
     // Looking for reviews to reveal reads the whole circle: it waits for an idle moment, so that a
     // change reaches the screen before this housekeeping runs (several changes share one look).
     replica.subscribe(() => this.#revealWhenIdle())
-    // Stops with the circle (another tab took the device over, say), so it keeps nothing alive.
+    // Stops at its first tick after the circle closed (another tab took the device over, say).
     const timer = setInterval(() => (replica.closed ? clearInterval(timer) : this.#revealDue()), REVEAL_CHECK_MS)
     this.#revealWhenIdle()
   }

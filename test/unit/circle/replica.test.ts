@@ -312,7 +312,7 @@ describe('this device’s own doc and its entries', () => {
     await expect.poll(() => sent.length).toBe(1)
     // A peer got it live. Then the page goes away (pagehide, in the app).
     expect((await a.ingest(sent)).accepted).toBe(1)
-    b.noteUnstored()
+    b.pageHidden(true)
 
     // The next start of the app, on the same disk. (The dead tab's replica is never closed.)
     ben.storage.entries.putEntries = putEntries
@@ -329,36 +329,48 @@ describe('this device’s own doc and its entries', () => {
     await lost
   })
 
-  it('notes nothing in the journal while writes succeed, and only what is unstored when the page goes away', async () => {
+  it('notes nothing in the journal while the page is visible, and what is unstored while it is hidden', async () => {
     const { device, storage } = await newTestDevice('Ana', 90)
     cleanups.push(() => device.close())
     const replica = await device.openCircle((await device.createCircle({ name: 'Elm Street', description: '' })).id)
+    const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
     const noted: number[] = []
     const note = storage.journal.note.bind(storage.journal)
     storage.journal.note = (record) => {
       noted.push(record.seq)
-      note(record)
+      return note(record)
     }
-    await replica.addOffer(drill)
-    replica.noteUnstored()
-    expect(noted).toEqual([])
-
-    // A write still under way when the page goes away: noted once, and forgotten once it lands.
-    const putEntries = storage.entries.putEntries.bind(storage.entries)
-    let land = () => {}
-    storage.entries.putEntries = (records) => new Promise((done) => (land = () => done(putEntries(records))))
     const sent: number[] = []
     replica.subscribeEntries((record, own) => own && sent.push(record.seq))
-    const adding = replica.addOffer({ ...drill, title: 'Ladder' })
-    const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
-    await expect.poll(() => sent).toEqual([3])
-    replica.noteUnstored()
-    replica.noteUnstored()
+    const putEntries = storage.entries.putEntries.bind(storage.entries)
+    let land = () => {}
+    const holdWrites = () => (storage.entries.putEntries = (records) => new Promise((done) => (land = () => done(putEntries(records)))))
+
+    await replica.addOffer(drill)
+    expect(noted).toEqual([])
+
+    // A write still under way when the page is hidden: noted once, and forgotten once it lands.
+    holdWrites()
+    const ladder = replica.addOffer({ ...drill, title: 'Ladder' })
+    await expect.poll(() => sent).toEqual([2, 3])
+    replica.pageHidden(true)
+    replica.pageHidden(true)
     expect(noted).toEqual([3])
     expect(storage.journal.noted(replica.topicHex, feed).map((item) => item.seq)).toEqual([3])
     land()
-    await adding
+    await ladder
+
+    // Hidden, a write (an auto-accept, say) is noted as it is sent; visible again, none is.
+    holdWrites()
+    const tent = replica.addOffer({ ...drill, title: 'Tent' })
+    await expect.poll(() => noted).toEqual([3, 4])
+    land()
+    await tent
     expect(storage.journal.noted(replica.topicHex, feed)).toEqual([])
+    replica.pageHidden(false)
+    storage.entries.putEntries = putEntries
+    await replica.addOffer({ ...drill, title: 'Wheelbarrow' })
+    expect(noted).toEqual([3, 4])
   })
 
   it('drops what it cannot use from the journal of unstored entries, and opens normally', async () => {

@@ -27,7 +27,7 @@ describe('the journal of own entries not yet stored', () => {
   it('reads back every byte value, in seq order, and survives a new journal over the same store', () => {
     const store = mapStore()
     const all = new Uint8Array(256).map((_, index) => index)
-    createEntryJournal('db', store).note(record(10, all))
+    expect(createEntryJournal('db', store).note(record(10, all))).toBe(true)
     createEntryJournal('db', store).note(record(2))
     const noted = createEntryJournal('db', store).noted(TOPIC, FEED)
     expect(noted.map((item) => item.seq)).toEqual([2, 10])
@@ -64,7 +64,7 @@ describe('the journal of own entries not yet stored', () => {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
     }
     const journal = createEntryJournal('db', store)
-    expect(() => journal.note(record(1))).not.toThrow()
+    expect(journal.note(record(1))).toBe(false)
     expect(journal.noted(TOPIC, FEED)).toEqual([])
   })
 })
