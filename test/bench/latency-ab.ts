@@ -56,10 +56,19 @@ async function measure(checkouts: string[], edits: number): Promise<Side[]> {
   }
 }
 
-/** A checkout of `rev` (a detached worktree sharing this one's node_modules), or the working tree. */
-async function checkout(rev: string, into: string): Promise<string> {
+/**
+ * A checkout of `rev` (a detached worktree sharing this one's node_modules: an old revision is built
+ * with today's dependencies), or the working tree. `made` learns of the worktree as soon as it exists.
+ */
+async function checkout(rev: string, into: string, made: string[]): Promise<string> {
   if (rev === '.') return ROOT
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: ROOT, stdio: 'ignore' })
+  } catch {
+    throw new Error(`${rev} is not a revision of this repository`)
+  }
   execFileSync('git', ['worktree', 'add', '--detach', '--quiet', into, rev], { cwd: ROOT })
+  made.push(into)
   await symlink(join(ROOT, 'node_modules'), join(into, 'node_modules'))
   return into
 }
@@ -82,30 +91,34 @@ async function main(): Promise<void> {
   const made: string[] = []
   try {
     const roots: string[] = []
-    for (const [index, rev] of revs.entries()) {
-      const root = await checkout(rev, join(work, String(index)))
-      if (root !== ROOT) made.push(root)
-      roots.push(root)
-    }
+    for (const [index, rev] of revs.entries()) roots.push(await checkout(rev, join(work, String(index)), made))
     process.stdout.write(`Edit → visible, ${revs.join(' against ')}, taking turns edit by edit (${edits} each)…\n`)
     const run = runInLoopbackNamespace(ROOT, 'test/bench/latency-ab.ts', ['--inside', ...roots], 1_800_000)
-    const line = run?.stdout.split('\n').find((text) => text.startsWith('['))
-    if (!run || run.status !== 0 || !line) throw new Error(`The measurement failed:\n${run?.stderr ?? ''}`)
+    if (!run) return
+    const line = run.stdout?.split('\n').find((text) => text.startsWith('['))
+    if (run.status !== 0 || !line) throw new Error(`The measurement failed: ${run.error?.message ?? `exit ${run.status}`}\n${run.stderr ?? ''}`)
     const sides = JSON.parse(line) as Side[]
     for (const [index, side] of sides.entries()) {
       const { latencies } = side
       process.stdout.write(`${revs[index]}: median ${median(latencies).toFixed(2)} ms (quartiles ${quartile(latencies, 0.25).toFixed(2)}–${quartile(latencies, 0.75).toFixed(2)} ms, ${latencies.length} edits)\n`)
     }
   } finally {
-    for (const root of made) execFileSync('git', ['worktree', 'remove', '--force', root], { cwd: ROOT })
+    for (const root of made) {
+      try {
+        execFileSync('git', ['worktree', 'remove', '--force', root], { cwd: ROOT })
+      } catch (error) {
+        process.stderr.write(`Could not remove the worktree ${root}: ${error instanceof Error ? error.message : String(error)}\n`)
+      }
+    }
     await rm(work, { recursive: true, force: true })
+    execFileSync('git', ['worktree', 'prune'], { cwd: ROOT })
   }
 }
 
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
     process.exit(1)
   },
 )
