@@ -132,8 +132,13 @@ async function recordFork(context: IngestContext, result: IngestBatch, seenHere:
 
 export function toRecord(topic: string, entry: Entry): EntryRecord {
   // `hash` read through, so the entry's hash is worked out only when the record is stored.
-  return Object.defineProperty({ topic, feed: entry.feedId, seq: entry.seq, bytes: entry.bytes }, 'hash', {
-    get: () => entry.hash,
-    enumerable: true,
-  }) as EntryRecord
+  return {
+    topic,
+    feed: entry.feedId,
+    seq: entry.seq,
+    bytes: entry.bytes,
+    get hash() {
+      return entry.hash
+    },
+  }
 }

@@ -86,9 +86,7 @@ export class CircleReplica implements CircleHandle {
   readonly #checker = new UpdateChecker()
   /** Accepted entries (local or received) whose write has not succeeded yet: written with the next. */
   #unsaved: EntryRecord[] = []
-  /** This device's own entries handed to the network and not stored yet. */
-  readonly #unstoredOwn = new Set<EntryRecord>()
-  /** Those of them noted in the journal (store/journal.ts), to forget once stored. */
+  /** This device's own entries in `#unsaved` that are noted in the journal, to forget once stored. */
   readonly #noted = new Set<EntryRecord>()
   /** While the page is hidden (it may be discarded unannounced), each own entry is noted as it goes. */
   #noteAsSent = false
@@ -181,11 +179,7 @@ export class CircleReplica implements CircleHandle {
     } catch {
       // The write failed (a full disk): what was accepted is applied and written with the next
       // write, and every note stays until then. The circle opens all the same.
-      for (const record of this.#unsaved) {
-        if (record.feed !== this.#ownFeed) continue
-        this.#unstoredOwn.add(record)
-        this.#noted.add(record)
-      }
+      for (const record of this.#unsaved) if (record.feed === this.#ownFeed) this.#noted.add(record)
       return
     }
     // Stored ones were forgotten as they were stored. The rest never will be: stored before, or
@@ -211,9 +205,11 @@ export class CircleReplica implements CircleHandle {
     if (hidden) this.#noteUnstored()
   }
 
+  /** Notes this device's own entries being written or left by a failed write (`#unsaved`). */
   #noteUnstored(): void {
-    for (const record of this.#unstoredOwn) {
-      if (!this.#noted.has(record) && this.#options.storage.journal.note(record)) this.#noted.add(record)
+    for (const record of this.#unsaved) {
+      if (record.feed !== this.#ownFeed || this.#noted.has(record)) continue
+      if (this.#options.storage.journal.note(record)) this.#noted.add(record)
     }
   }
 
@@ -488,13 +484,11 @@ export class CircleReplica implements CircleHandle {
     if (!('status' in outcome) || outcome.status !== 'appended') throw new OwnFeedConflictError()
     const record = toRecord(this.topicHex, entry)
     signed?.(record)
-    this.#unstoredOwn.add(record)
     this.#emitEntry(record)
     this.#releaseNotify()
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
     // that go out before the write starts.
     await Promise.resolve()
-    if (this.#noteAsSent) this.#noteUnstored()
     await this.#persist([record])
   }
 
@@ -516,6 +510,7 @@ export class CircleReplica implements CircleHandle {
     const batch = [...this.#unsaved, ...records]
     this.#unsaved = batch
     if (batch.length === 0) return
+    if (this.#noteAsSent) this.#noteUnstored()
     try {
       await this.#options.storage.entries.putEntries(batch)
     } catch (error) {
@@ -525,7 +520,6 @@ export class CircleReplica implements CircleHandle {
     }
     this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))
     const own = batch.filter((record) => record.feed === this.#ownFeed)
-    for (const record of own) this.#unstoredOwn.delete(record)
     const noted = own.filter((record) => this.#noted.delete(record))
     if (noted.length > 0) this.#options.storage.journal.forget(noted)
     for (const record of batch) {

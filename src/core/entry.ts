@@ -127,10 +127,12 @@ export async function signEntry(ed: Ed25519, deviceSecret: Uint8Array, unsigned:
 /** The entry with `hash` worked out on first read and kept: nothing on the way to the screen needs it. */
 function hashedWhenRead(fields: Omit<Entry, 'hash'>): Entry {
   let hash: Uint8Array | undefined
-  return Object.defineProperty(fields, 'hash', {
-    get: () => (hash ??= sha256(fields.bytes)),
-    enumerable: true,
-  }) as Entry
+  return {
+    ...fields,
+    get hash() {
+      return (hash ??= sha256(fields.bytes))
+    },
+  }
 }
 
 /**

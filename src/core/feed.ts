@@ -68,7 +68,15 @@ export class FeedLog {
 
   head(feed: string): Head | undefined {
     const head = this.#feeds.get(feed)?.head
-    return head && (Object.defineProperty({ feed, seq: head.seq }, 'hash', { get: () => head.hash, enumerable: true }) as Head)
+    return (
+      head && {
+        feed,
+        seq: head.seq,
+        get hash() {
+          return head.hash
+        },
+      }
+    )
   }
 
   heads(): Head[] {

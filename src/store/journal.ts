@@ -70,16 +70,21 @@ function defaultStore(): KeyValueStore {
   return processStore
 }
 
-const memory = new Map<string, string>()
-const processStore: KeyValueStore = {
-  getItem: (key) => memory.get(key) ?? null,
-  setItem: (key, value) => void memory.set(key, value),
-  removeItem: (key) => void memory.delete(key),
-  key: (index) => [...memory.keys()][index] ?? null,
-  get length() {
-    return memory.size
-  },
+/** A store in this process's memory: what stands in for localStorage where there is none. */
+export function memoryStore(): KeyValueStore {
+  const memory = new Map<string, string>()
+  return {
+    getItem: (key) => memory.get(key) ?? null,
+    setItem: (key, value) => void memory.set(key, value),
+    removeItem: (key) => void memory.delete(key),
+    key: (index) => [...memory.keys()][index] ?? null,
+    get length() {
+      return memory.size
+    },
+  }
 }
+
+const processStore = memoryStore()
 
 function toBase64(bytes: Uint8Array): string {
   let binary = ''

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { EntryRecord } from '../../../src/circle/types'
-import { createEntryJournal, type KeyValueStore } from '../../../src/store/journal'
+import { createEntryJournal, memoryStore } from '../../../src/store/journal'
 
 const TOPIC = 'a0'.repeat(32)
 const FEED = '01'.repeat(32)
-
-function mapStore(): KeyValueStore & { map: Map<string, string> } {
-  const map = new Map<string, string>()
-  return {
-    map,
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, value),
-    removeItem: (key) => void map.delete(key),
-    key: (index) => [...map.keys()][index] ?? null,
-    get length() {
-      return map.size
-    },
-  }
-}
 
 function record(seq: number, bytes = new Uint8Array([seq, 1, 2, 3])): EntryRecord {
   return { topic: TOPIC, feed: FEED, seq, hash: new Uint8Array(32), bytes }
@@ -25,7 +11,7 @@ function record(seq: number, bytes = new Uint8Array([seq, 1, 2, 3])): EntryRecor
 
 describe('the journal of own entries not yet stored', () => {
   it('reads back every byte value, in seq order, and survives a new journal over the same store', () => {
-    const store = mapStore()
+    const store = memoryStore()
     const all = new Uint8Array(256).map((_, index) => index)
     expect(createEntryJournal('db', store).note(record(10, all))).toBe(true)
     createEntryJournal('db', store).note(record(2))
@@ -35,7 +21,7 @@ describe('the journal of own entries not yet stored', () => {
   })
 
   it('keeps storages apart, and clear() removes only its own', () => {
-    const store = mapStore()
+    const store = memoryStore()
     const mine = createEntryJournal('db', store)
     const theirs = createEntryJournal('db-2', store)
     mine.note(record(1))
@@ -49,17 +35,17 @@ describe('the journal of own entries not yet stored', () => {
   })
 
   it('drops a value it cannot read, and keeps the rest', () => {
-    const store = mapStore()
+    const store = memoryStore()
     const journal = createEntryJournal('db', store)
     journal.note(record(1))
     store.setItem(`sharecircle-unstored:db:${TOPIC}:${FEED}:2`, '%% not base64 %%')
     store.setItem(`sharecircle-unstored:db:${TOPIC}:${FEED}:x`, 'AAAA')
     expect(journal.noted(TOPIC, FEED).map((item) => item.seq)).toEqual([1])
-    expect([...store.map.keys()]).toHaveLength(1)
+    expect(store.length).toBe(1)
   })
 
   it('does not throw when the store refuses a note (full, or blocked)', () => {
-    const store = mapStore()
+    const store = memoryStore()
     store.setItem = () => {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
     }
