@@ -34,6 +34,34 @@ export const INBOUND_CONNECTION_THRESHOLD = 1_000
 export const MAX_CONNECTIONS = 1_000
 
 /**
+ * Inbound connections libp2p lets sit in its handshake (noise, muxer) at once; further ones are
+ * refused outright. The default (10) let ten idle sockets lock every new peer out, so this is larger,
+ * and the upgrade proxy keeps any one client to a few of them.
+ */
+export const MAX_INCOMING_PENDING_CONNECTIONS = 64
+/**
+ * How long an inbound handshake may take before libp2p drops it (default 10 s): a browser needs a
+ * few round trips, and an idle socket holds a pending slot no longer than this.
+ */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
+
+// ── upgrade proxy ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Forwarded upgrades counted against one client address at once; more are answered 429. A browser
+ * opens one WebSocket to the relay, a household behind one address a few.
+ */
+export const MAX_UPGRADES_PER_CLIENT = 8
+/** Forwarded upgrades counted at once over all clients; more are answered 503. */
+export const MAX_UPGRADES_IN_FLIGHT = MAX_INCOMING_PENDING_CONNECTIONS
+/**
+ * The proxy forwards bytes and cannot see a handshake finish, so an upgrade counts until its socket
+ * closes or this long has passed, by when libp2p has finished or dropped the handshake. (A second of
+ * margin: libp2p's clock starts a little after ours.)
+ */
+export const UPGRADE_SLOT_MS = INBOUND_UPGRADE_TIMEOUT_MS + 1_000
+
+/**
  * Circuit relay v2 slots. A browser holds one reservation so others can reach it; a relayed
  * connection only carries the WebRTC offer, answer and ICE candidates (a few KiB), then the peers
  * talk directly. Generous on count, tight on bytes and time: the relay must not become a data pipe.
@@ -57,7 +85,12 @@ export const RELAY_HOP_TIMEOUT_MS = 15_000
 export const TOPIC_PREFIX = 'sharecircle/'
 /** Longer names are not ours (ours are the prefix plus a hex hash and a short suffix). */
 export const MAX_TOPIC_LENGTH = 160
-/** Topics joined at once; beyond this new topics are ignored until others empty out. */
+/** Topics joined at once; beyond this new topics wait until others empty out. */
 export const MAX_RELAY_TOPICS = 1_000
+/**
+ * Topics one peer can keep joined. A member subscribes to two per circle (discovery and entries), so
+ * this is 16 circles; without it one peer subscribing to random names could fill MAX_RELAY_TOPICS.
+ */
+export const MAX_TOPICS_PER_PEER = 32
 /** How often topics nobody subscribes to any more are left (they are also left on unsubscribe). */
 export const TOPIC_SWEEP_INTERVAL_MS = 60_000

@@ -3,6 +3,8 @@
  * CLI stays a thin shell.
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
+import { webSocketAddress } from '../core/relay-address'
 import { DEFAULT_DIST, DEFAULT_HOST, DEFAULT_KEY_FILE, DEFAULT_PORT } from './constants'
 import { RelayOptionsError } from './errors'
 
@@ -55,7 +57,11 @@ export function parsePort(text: string): number {
   return port
 }
 
-/** A multiaddr a browser can dial: WebSockets (`/ws` or `/wss`), without a `/p2p/` id (we add ours). */
+/**
+ * A multiaddr a browser can dial: WebSockets (`/ws`, `/wss` or `/tls/ws`), without a `/p2p/` id (we
+ * add ours), and in the form invites carry (core's webSocketAddress): a host, a TCP port, then the
+ * WebSocket part. Anything else would be announced but silently left out of every invite.
+ */
 export function parseAnnounce(text: string): string {
   let parsed
   try {
@@ -63,12 +69,17 @@ export function parseAnnounce(text: string): string {
   } catch {
     throw new RelayOptionsError(`--announce must be a multiaddr, got "${text}"`)
   }
-  const names = parsed.getComponents().map((component) => component.name)
-  if (!names.includes('ws') && !names.includes('wss') && !names.includes('tls')) {
-    throw new RelayOptionsError(`--announce must be a WebSocket address (ending /ws or /wss), got "${text}"`)
+  if (!WebSockets.exactMatch(parsed) && !WebSocketsSecure.exactMatch(parsed)) {
+    throw new RelayOptionsError(`--announce must be a WebSocket address (ending /ws, /wss or /tls/ws), got "${text}"`)
   }
-  if (names.includes('p2p')) throw new RelayOptionsError(`--announce must not name a peer id (the relay adds its own), got "${text}"`)
-  return parsed.toString()
+  if (parsed.getComponents().some((component) => component.name === 'p2p')) {
+    throw new RelayOptionsError(`--announce must not name a peer id (the relay adds its own), got "${text}"`)
+  }
+  const address = parsed.toString()
+  if (webSocketAddress(address) === undefined) {
+    throw new RelayOptionsError(`--announce must be /ip4, /ip6, /dns, /dns4 or /dns6, then /tcp/<port>, then /ws, /wss or /tls/ws, got "${text}"`)
+  }
+  return address
 }
 
 export function parseRelayArgs(argv: readonly string[]): ParsedRelayArgs {

@@ -15,8 +15,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import {
   INBOUND_CONNECTION_THRESHOLD,
+  INBOUND_UPGRADE_TIMEOUT_MS,
   INTERNAL_WS_LISTEN,
   MAX_CONNECTIONS,
+  MAX_INCOMING_PENDING_CONNECTIONS,
   RELAY_CONNECTION_DATA_LIMIT_BYTES,
   RELAY_CONNECTION_DURATION_LIMIT_MS,
   RELAY_HOP_TIMEOUT_MS,
@@ -66,6 +68,9 @@ export function relayNodeOptions(init: Pick<RelayNodeInit, 'privateKey' | 'annou
     connectionManager: {
       inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
       maxConnections: MAX_CONNECTIONS,
+      // Every peer arrives from the upgrade proxy on 127.0.0.1; the proxy limits each client.
+      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
     },
     services: {
       identify: identify(),

@@ -5,12 +5,12 @@
  * nothing: messages pass through gossipsub's short-lived cache and are not kept.
  */
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { ComponentLogger, Libp2pEvents, Logger, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { ComponentLogger, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
 import { TOPIC_SWEEP_INTERVAL_MS } from './constants'
-import { DEFAULT_TOPIC_FILTER, topicsToJoin, topicsToLeave, type TopicFilterInit } from './topic-filter'
+import { DEFAULT_TOPIC_FILTER, isRelayableTopic, TopicClaims, topicsToJoin, topicsToLeave, type TopicFilterInit } from './topic-filter'
 
 export interface TopicMirrorInit extends Partial<TopicFilterInit> {
-  /** How often topics nobody subscribes to any more are left. */
+  /** How often claims of peers gossipsub no longer lists as subscribers are dropped. */
   sweepIntervalMs?: number
 }
 
@@ -32,12 +32,14 @@ class DefaultTopicMirror implements TopicMirror {
   readonly #sweepIntervalMs: number
   readonly #log: Logger
   readonly #joined = new Set<string>()
+  readonly #claims: TopicClaims
   #timer: ReturnType<typeof setInterval> | undefined
   #started = false
 
   constructor(components: TopicMirrorComponents, init: TopicMirrorInit) {
     this.#components = components
     this.#filter = { ...DEFAULT_TOPIC_FILTER, ...init }
+    this.#claims = new TopicClaims(this.#filter.maxTopicsPerPeer)
     this.#sweepIntervalMs = init.sweepIntervalMs ?? TOPIC_SWEEP_INTERVAL_MS
     this.#log = components.logger.forComponent('sharecircle:relay:topic-mirror')
   }
@@ -63,31 +65,51 @@ class DefaultTopicMirror implements TopicMirror {
     clearInterval(this.#timer)
     this.#timer = undefined
     this.#joined.clear()
+    this.#claims.clear()
   }
 
-  readonly #onSubscriptionChange = (event: CustomEvent<{ subscriptions: Array<{ topic: string; subscribe: boolean }> }>): void => {
-    const { subscriptions } = event.detail
-    const wanted = subscriptions.filter((change) => change.subscribe).map((change) => change.topic)
-    for (const topic of topicsToJoin(this.#joined, wanted, this.#filter)) {
-      this.#joined.add(topic)
-      this.#components.pubsub.subscribe(topic)
-      this.#log('joined %s (%d topics)', topic, this.#joined.size)
+  readonly #onSubscriptionChange = (
+    event: CustomEvent<{ peerId: PeerId; subscriptions: Array<{ topic: string; subscribe: boolean }> }>,
+  ): void => {
+    const peer = event.detail.peerId.toString()
+    for (const { topic, subscribe } of event.detail.subscriptions) {
+      if (!subscribe) this.#claims.release(peer, topic)
+      else if (isRelayableTopic(topic, this.#filter) && !this.#claims.claim(peer, topic)) {
+        this.#log('%s holds its %d topics, not mirroring %s', peer, this.#filter.maxTopicsPerPeer, topic)
+      }
     }
-    if (subscriptions.some((change) => !change.subscribe)) this.#sweep()
+    this.#reconcile()
   }
 
-  // Gossipsub forgets a peer's topics in its own disconnect handler; sweep after it has run.
-  readonly #onPeerDisconnect = (): void => {
-    setTimeout(this.#sweep, 0).unref?.()
+  readonly #onPeerDisconnect = (event: CustomEvent<PeerId>): void => {
+    this.#claims.forget(event.detail.toString())
+    this.#reconcile()
   }
 
+  // A peer gossipsub dropped without a disconnect (its streams closed) sent no unsubscribe: its
+  // claims go once gossipsub no longer lists it as a subscriber.
   readonly #sweep = (): void => {
+    const pubsub = this.#components.pubsub
+    for (const topic of this.#claims.topics()) {
+      const subscribers = new Set(pubsub.getSubscribers(topic).map((peer) => peer.toString()))
+      for (const peer of [...this.#claims.holders(topic)]) if (!subscribers.has(peer)) this.#claims.release(peer, topic)
+    }
+    this.#reconcile()
+  }
+
+  /** Leaves the topics nobody claims, then joins claimed ones while there is room. */
+  #reconcile(): void {
     if (!this.#started) return
     const pubsub = this.#components.pubsub
-    for (const topic of topicsToLeave(this.#joined, (name) => pubsub.getSubscribers(name).length)) {
+    for (const topic of topicsToLeave(this.#joined, (name) => this.#claims.holders(name).size)) {
       this.#joined.delete(topic)
       pubsub.unsubscribe(topic)
       this.#log('left %s (%d topics)', topic, this.#joined.size)
+    }
+    for (const topic of topicsToJoin(this.#joined, this.#claims.topics(), this.#filter)) {
+      this.#joined.add(topic)
+      pubsub.subscribe(topic)
+      this.#log('joined %s (%d topics)', topic, this.#joined.size)
     }
   }
 }

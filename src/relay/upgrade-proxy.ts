@@ -2,10 +2,23 @@
  * Forwards WebSocket upgrades from the public HTTP server to the libp2p WebSockets listener on a
  * loopback port, byte for byte. @libp2p/websockets cannot attach to an existing `http.Server`, and
  * this keeps the app and the relay on one port (one address in invites, one TLS proxy rule).
+ *
+ * Forwarded, every peer reaches libp2p from 127.0.0.1, so libp2p cannot tell clients apart: the
+ * proxy, which still sees their addresses, keeps any one client to a few upgrades in flight.
  */
 import type { IncomingMessage } from 'node:http'
-import { connect, type Socket } from 'node:net'
+import { connect, isIP, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { MAX_UPGRADES_IN_FLIGHT, MAX_UPGRADES_PER_CLIENT, UPGRADE_SLOT_MS } from './constants'
+
+export interface UpgradeProxyInit {
+  /** Upgrades in flight from one client address at once; more are answered 429. */
+  maxPerClient?: number
+  /** Upgrades in flight at once over all clients; more are answered 503. */
+  maxInFlight?: number
+  /** An upgrade counts as in flight until its socket closes or this long has passed. */
+  slotMs?: number
+}
 
 export interface UpgradeProxy {
   /** An `upgrade` listener for `node:http` servers. */
@@ -18,8 +31,9 @@ export interface UpgradeProxy {
 
 const TARGET_HOST = '127.0.0.1'
 
-function refuse(socket: Duplex, status: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+function refuse(socket: Duplex, status: string, retryAfterSeconds?: number): void {
+  const retry = retryAfterSeconds === undefined ? '' : `Retry-After: ${retryAfterSeconds}\r\n`
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${retry}Content-Length: 0\r\n\r\n`)
 }
 
 /** The request line and headers as they came, to replay to the listener. */
@@ -29,14 +43,73 @@ export function requestHead(req: Pick<IncomingMessage, 'method' | 'url' | 'httpV
   return `${head}\r\n`
 }
 
-export function createUpgradeProxy(): UpgradeProxy {
+function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
+}
+
+/**
+ * The client an upgrade counts against, or undefined when it cannot be told. Usually the socket's
+ * peer; when that is on this machine it is a reverse proxy (README: Caddy or nginx in front for TLS),
+ * and the client is the last X-Forwarded-For entry, the one that proxy added (earlier entries come
+ * from the client and prove nothing; the README says how to make nginx add one). Without the header
+ * the clients cannot be told apart, and only the overall limit applies: one shared limit would turn
+ * away most members when they all redial a restarted relay. IPv6 clients count by their /64, which
+ * one household or host gets whole.
+ */
+export function clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>): string | undefined {
+  const direct = req.socket.remoteAddress
+  if (direct === undefined) return undefined
+  if (!isLoopbackAddress(direct)) return clientKey(direct)
+  const header = req.headers['x-forwarded-for']
+  const forwarded = (Array.isArray(header) ? header.join(',') : header)?.split(',').at(-1)?.trim()
+  return forwarded !== undefined && isIP(forwarded) !== 0 ? clientKey(forwarded) : undefined
+}
+
+/** An IPv4 address as it is; an IPv6 one as its /64 (an IPv4-mapped one as the IPv4 address). */
+export function clientKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped) return mapped[1]!
+  if (isIP(address) !== 6) return address
+  const [head = '', tail] = address.toLowerCase().split('::')
+  const left = head === '' ? [] : head.split(':')
+  const right = tail === undefined || tail === '' ? [] : tail.split(':')
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`
+}
+
+export function createUpgradeProxy(init: UpgradeProxyInit = {}): UpgradeProxy {
+  const maxPerClient = init.maxPerClient ?? MAX_UPGRADES_PER_CLIENT
+  const maxInFlight = init.maxInFlight ?? MAX_UPGRADES_IN_FLIGHT
+  const slotMs = init.slotMs ?? UPGRADE_SLOT_MS
+  const retryAfterSeconds = Math.ceil(slotMs / 1_000)
   let target: number | undefined
   let closed = false
   const open = new Set<Duplex | Socket>()
+  const inFlight = new Map<string, number>()
+  let inFlightTotal = 0
 
   const track = (socket: Duplex | Socket): void => {
     open.add(socket)
     socket.once('close', () => open.delete(socket))
+  }
+
+  // libp2p holds a pending slot until the handshake ends, at most its upgrade timeout; the proxy only
+  // sees bytes, so it holds the client's slot until the socket closes or that time has surely passed.
+  const holdSlot = (client: string | undefined, socket: Duplex): void => {
+    if (client !== undefined) inFlight.set(client, (inFlight.get(client) ?? 0) + 1)
+    inFlightTotal++
+    const release = (): void => {
+      clearTimeout(timer)
+      socket.off('close', release)
+      inFlightTotal--
+      if (client === undefined) return
+      const left = (inFlight.get(client) ?? 1) - 1
+      if (left > 0) inFlight.set(client, left)
+      else inFlight.delete(client)
+    }
+    const timer = setTimeout(release, slotMs)
+    timer.unref?.()
+    socket.once('close', release)
   }
 
   return {
@@ -51,6 +124,16 @@ export function createUpgradeProxy(): UpgradeProxy {
         refuse(socket, '503 Service Unavailable')
         return
       }
+      const client = clientAddress(req)
+      if (client !== undefined && (inFlight.get(client) ?? 0) >= maxPerClient) {
+        refuse(socket, '429 Too Many Requests', retryAfterSeconds)
+        return
+      }
+      if (inFlightTotal >= maxInFlight) {
+        refuse(socket, '503 Service Unavailable', retryAfterSeconds)
+        return
+      }
+      holdSlot(client, socket)
       const upstream = connect(target, TARGET_HOST)
       track(upstream)
       upstream.once('connect', () => {

@@ -32,7 +32,8 @@ const STEP_TIMEOUT_MS = 25_000
 const CANARY = 'canary-7f3a9c'
 const CIRCLE_NAME = 'Canary Close'
 /** A positive control: published in clear on a topic of its own, so every decrypted level must show it. */
-const CONTROL_TOPIC = 'sharecircle/privacy-test-control'
+/** A topic name of the form members use (the relay joins no other), not one of the circle's. */
+const CONTROL_TOPIC = `sharecircle/${'c0'.repeat(32)}`
 const CONTROL_MARKER = 'plaintext-control-5e1d0b'
 
 function signal(): AbortSignal {

@@ -2,19 +2,23 @@
  * The relay with real libp2p peers on loopback (run inside a loopback-only network namespace): two
  * Node peers configured like browsers reserve slots on it, find each other's `/p2p-circuit/webrtc`
  * addresses, connect directly over WebRTC, gossip through the relay, and keep their connection when
- * the relay stops. The relay's HTTP side shares the port.
+ * the relay stops. The relay's HTTP side shares the port. Hostile clients (a flood of topic
+ * subscriptions, WebSockets that never finish the libp2p handshake) do not lock honest peers out.
  */
 import type { Connection } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { WebRTC } from '@multiformats/multiaddr-matcher'
+import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toHex } from '../../src/core/bytes'
+import { INBOUND_UPGRADE_TIMEOUT_MS, MAX_UPGRADES_PER_CLIENT } from '../../src/relay/constants'
 import type { Relay } from '../../src/relay/start-relay'
 import { echo, handleEcho } from './support/echo'
 import { createTestPeer, dialWebRTC, stopPeers, waitForWebRTCAddress, type TestPeer } from './support/peer'
 import { makeRelayDir, startTestRelay, TEST_INDEX_HTML, type TestRelayDir } from './support/relay'
 import { waitFor } from './support/wait'
 
-const TOPIC = `sharecircle/it-${Math.random().toString(16).slice(2)}`
+const TOPIC = `sharecircle/${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}`
 const STEP_TIMEOUT_MS = 20_000
 
 /** Measured, printed, never asserted: the report wants the numbers, the test wants no flakiness. */
@@ -175,5 +179,145 @@ describe('relay HTTP and WebSocket on one port', () => {
     await relay.close()
     relay = await startTestRelay(dir)
     expect(relay.peerId).toBe(before)
+  })
+})
+
+/** A topic name of the form topics.ts gives (the prefix and a hex SHA-256), random. */
+function randomTopic(): string {
+  return `sharecircle/${toHex(crypto.getRandomValues(new Uint8Array(32)))}`
+}
+
+describe('relay topic table against peers subscribing to many topics', () => {
+  const LIMITS = { maxTopics: 12, maxTopicsPerPeer: 4 }
+  const FLOOD_TOPICS = 20
+  let dir: TestRelayDir
+  let relay: Relay
+  let flooders: TestPeer[] = []
+  let members: TestPeer[] = []
+  const discovery = randomTopic()
+
+  beforeAll(async () => {
+    dir = await makeRelayDir()
+    relay = await startTestRelay(dir, { topics: LIMITS })
+    flooders = await Promise.all([createTestPeer(), createTestPeer()])
+    members = await Promise.all([createTestPeer(), createTestPeer()])
+    const relayAddress = multiaddr(relay.multiaddrs[0] as string)
+    await Promise.all([...flooders, ...members].map((peer) => peer.dial(relayAddress, { signal: signal() })))
+  })
+
+  afterAll(async () => {
+    await stopPeers(...flooders, ...members)
+    await relay?.close()
+    await dir?.remove()
+  })
+
+  it("mirrors no more than a peer's share, so a new circle's discovery topic is still joined", async () => {
+    const mirror = relay.node.services.topicMirror
+    for (const flooder of flooders) for (let i = 0; i < FLOOD_TOPICS; i++) flooder.services.pubsub.subscribe(randomTopic())
+    await waitFor(() => mirror.topics.size >= flooders.length * LIMITS.maxTopicsPerPeer, { signal: signal() })
+    for (const member of members) member.services.pubsub.subscribe(discovery)
+    await waitFor(() => mirror.topics.has(discovery), { signal: signal() })
+    expect(mirror.topics.size).toBe(flooders.length * LIMITS.maxTopicsPerPeer + 1)
+  })
+
+  it('leaves the topics of a flooding peer once it disconnects, and keeps the members\' topic', async () => {
+    const mirror = relay.node.services.topicMirror
+    await flooders[0]!.stop()
+    await waitFor(() => mirror.topics.size === LIMITS.maxTopicsPerPeer + 1, { signal: signal() })
+    expect(mirror.topics.has(discovery)).toBe(true)
+  })
+})
+
+interface RawUpgrade {
+  socket: Socket
+  /** The HTTP status the relay answered the upgrade with. */
+  status: number
+  /** Whether the relay has sent a WebSocket close frame: it gave up on the connection. */
+  closing(): boolean
+}
+
+/**
+ * A WebSocket upgrade from `client`, as a reverse proxy on this machine passes it on (the client in
+ * X-Forwarded-For), that, once accepted, never speaks libp2p.
+ */
+function rawUpgrade(port: number, client: string): Promise<RawUpgrade> {
+  return new Promise((done, fail) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    let received = Buffer.alloc(0)
+    let answered = false
+    let closeFrame = false
+    socket.on('error', () => undefined)
+    socket.once('connect', () =>
+      socket.write(
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Forwarded-For: ${client}\r\n\r\n`,
+      ),
+    )
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk])
+      if (!answered) {
+        const end = received.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const line = /^HTTP\/1\.1 (\d{3})/.exec(received.toString('latin1'))
+        answered = true
+        received = received.subarray(end + 4)
+        done({ socket, status: Number(line?.[1] ?? 0), closing: () => closeFrame })
+      }
+      // Server frames are unmasked: a header (2, 4 or 10 bytes) and the payload. Opcode 8 is close.
+      while (received.length >= 2) {
+        const short = received[1]! & 0x7f
+        const header = short === 126 ? 4 : short === 127 ? 10 : 2
+        if (received.length < header) return
+        const length = short === 126 ? received.readUInt16BE(2) : short === 127 ? Number(received.readBigUInt64BE(2)) : short
+        if (received.length < header + length) return
+        if ((received[0]! & 0x0f) === 8) closeFrame = true
+        received = received.subarray(header + length)
+      }
+    })
+    socket.once('close', () => {
+      closeFrame = true
+      if (!answered) fail(new Error('closed before answering'))
+    })
+  })
+}
+
+describe('relay handshakes against idle WebSockets', () => {
+  let dir: TestRelayDir
+  let relay: Relay
+  let peer: TestPeer
+  const idle: RawUpgrade[] = []
+
+  beforeAll(async () => {
+    dir = await makeRelayDir()
+    relay = await startTestRelay(dir)
+    peer = await createTestPeer()
+  })
+
+  afterAll(async () => {
+    for (const upgrade of idle) upgrade.socket.destroy()
+    await stopPeers(peer)
+    await relay?.close()
+    await dir?.remove()
+  })
+
+  it('lets a peer in while idle WebSockets from other addresses hold handshakes open, and drops them soon', async () => {
+    const port = Number(new URL(relay.url).port)
+    const startedAt = performance.now()
+    // More idle handshakes than libp2p's default of 10 pending, each address within its own limit.
+    for (const address of ['198.51.100.2', '198.51.100.3']) {
+      for (let i = 0; i < MAX_UPGRADES_PER_CLIENT; i++) idle.push(await rawUpgrade(port, address))
+    }
+    expect(idle.map((upgrade) => upgrade.status)).toEqual(idle.map(() => 101))
+    // One more from a full address is refused before it reaches libp2p.
+    const over = await rawUpgrade(port, '198.51.100.2')
+    expect(over.status).toBe(429)
+    over.socket.destroy()
+
+    const connection = await peer.dial(multiaddr(relay.multiaddrs[0] as string), { signal: signal() })
+    expect(connection.remotePeer.toString()).toBe(relay.peerId)
+
+    // libp2p gives up on the idle handshakes after its (shortened) upgrade timeout, not libp2p's 10 s.
+    const deadline = Math.round(INBOUND_UPGRADE_TIMEOUT_MS + 3_000 - (performance.now() - startedAt))
+    await waitFor(() => idle.every((upgrade) => upgrade.closing()), { signal: AbortSignal.timeout(deadline) })
   })
 })

@@ -38,6 +38,30 @@ describe('parseRelayArgs', () => {
     })
   })
 
+  it('accepts every WebSocket form a browser can dial, as multiaddr prints it', () => {
+    const forms = [
+      '/dns4/relay.example/tcp/443/wss',
+      '/dns/relay.example/tcp/443/tls/ws',
+      '/dns4/relay.example/tcp/443/tls/sni/relay.example/ws',
+      '/ip6/::1/tcp/8787/ws',
+    ]
+    expect(parseRelayArgs(forms.flatMap((form) => ['--announce', form]))).toMatchObject({ options: { announce: forms } })
+  })
+
+  it.each([
+    // A TLS address that is not WebSockets: once, any address with a tls part was taken.
+    ['/dns4/relay.example/tcp/443/tls'],
+    ['/dns4/relay.example/tcp/443/tls/http'],
+    ['/ip4/1.2.3.4/tcp/443/ws/http'],
+    ['/ip4/1.2.3.4/tcp/443/wss/ws'],
+    // WebSockets by the matcher, but no address an invite can carry (no TCP port, a dnsaddr).
+    ['/dns4/relay.example/wss'],
+    ['/ip4/1.2.3.4/udp/443/quic-v1/ws'],
+    ['/dnsaddr/relay.example/tcp/443/wss'],
+  ])('refuses --announce %s, which is no WebSocket address invites can carry', (address) => {
+    expect(errorName(() => parseRelayArgs(['--announce', address]))).toBe('RelayOptionsError')
+  })
+
   it('answers help', () => {
     expect(parseRelayArgs(['--help'])).toEqual({ kind: 'help' })
     expect(parseRelayArgs(['--port', '1', '-h'])).toEqual({ kind: 'help' })
