@@ -87,18 +87,24 @@ export interface BlobResponseHead {
   offset: number
 }
 
+/** The most bytes the varuint length of an answer can take: 7 bits a byte, up to BLOB_LIMITS.bytes. */
+export const MAX_LENGTH_BYTES = Math.ceil(Math.log2(BLOB_LIMITS.bytes + 1) / 7)
+/** Enough bytes to read any answer's head, good or bad: a status and the longest length. */
+export const RESPONSE_HEAD_BYTES = 1 + MAX_LENGTH_BYTES
+
 /**
  * The status and declared length from the first bytes of an answer, so an oversized blob is refused
- * before it arrives; undefined while more bytes are needed to tell.
+ * before it arrives; undefined while more bytes are needed to tell, which is never the case once
+ * RESPONSE_HEAD_BYTES have come.
  */
 export function readBlobResponseHead(bytes: Uint8Array): BlobRead<BlobResponseHead> | undefined {
   if (bytes.length === 0) return undefined
   const status = STATUS_NAMES[bytes[0]!]
   if (status === undefined) return { ok: false, reason: 'unknown-status' }
   if (status !== 'ok') return { ok: true, value: { status, length: undefined, offset: 1 } }
-  // A varuint: 7 bits a byte, the high bit set on all but the last. Five bytes exceed every limit.
+  // A varuint: 7 bits a byte, the high bit set on all but the last.
   let length = 0
-  for (let i = 1; i < Math.min(bytes.length, 7); i++) {
+  for (let i = 1; i < Math.min(bytes.length, RESPONSE_HEAD_BYTES); i++) {
     const byte = bytes[i]!
     length += (byte & 0x7f) * 2 ** (7 * (i - 1))
     if (length > BLOB_LIMITS.bytes) return { ok: false, reason: 'too-large' }
@@ -107,7 +113,9 @@ export function readBlobResponseHead(bytes: Uint8Array): BlobRead<BlobResponseHe
       return { ok: true, value: { status, length, offset: i + 1 } }
     }
   }
-  return undefined
+  // Still going after MAX_LENGTH_BYTES: longer than any allowed length is written, so too large,
+  // whatever it would add up to (0x80 0x80 … adds nothing, and would otherwise keep us waiting).
+  return bytes.length >= RESPONSE_HEAD_BYTES ? { ok: false, reason: 'too-large' } : undefined
 }
 
 /** A whole answer, as it stood when the peer closed its side. */

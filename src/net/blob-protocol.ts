@@ -77,6 +77,7 @@ async function readAnswer(stream: Stream): Promise<BlobAnswer> {
     size += bytes.length
     parts.push(bytes)
     // The declared length refuses an oversized blob at once; the running total catches a peer that lies.
+    // The head is decided within RESPONSE_HEAD_BYTES, so this joins only the first few chunks.
     if (head === undefined) head = readBlobResponseHead(concat(...parts))
     const fault = head?.ok === false ? head.reason : size > BLOB_LIMITS.responseBytes ? 'too-large' : undefined
     if (fault) {

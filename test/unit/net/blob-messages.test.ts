@@ -5,7 +5,9 @@ import { seededRandom } from '../../../src/core/random'
 import {
   BLOB_LIMITS,
   BLOB_STATUS,
+  MAX_LENGTH_BYTES,
   REQUEST_BYTES,
+  RESPONSE_HEAD_BYTES,
   encodeBlobRequest,
   encodeBlobResponse,
   readBlobRequest,
@@ -88,6 +90,7 @@ describe('blob messages', () => {
       ['a declared length over the limit', okAnswer(BLOB_LIMITS.bytes + 1, new Uint8Array(10)), 'too-large'],
       ['a huge declared length', okAnswer(2 ** 40, new Uint8Array(10)), 'too-large'],
       ['an answer over the limit', new Uint8Array(BLOB_LIMITS.responseBytes + 1), 'too-large'],
+      ['a length of continuation bytes only', new Uint8Array([0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 1]), 'too-large'],
     ]
     for (const [what, bytes, reason] of cases) expect(readBlobResponse(bytes), what).toEqual({ ok: false, reason })
   })
@@ -102,6 +105,26 @@ describe('blob messages', () => {
     expect(readBlobResponseHead(okAnswer(300, new Uint8Array()))).toEqual({ ok: true, value: { status: 'ok', length: 300, offset: 3 } })
     expect(readBlobResponseHead(new Uint8Array([2]))).toEqual({ ok: true, value: { status: 'forbidden', length: undefined, offset: 1 } })
     expect(readBlobResponseHead(new Uint8Array([9]))).toEqual({ ok: false, reason: 'unknown-status' })
+  })
+
+  it('the head of an answer is decided once RESPONSE_HEAD_BYTES have come, whatever they are', () => {
+    // Every length up to the limit fits: lib0 writes it in at most MAX_LENGTH_BYTES.
+    expect(okAnswer(BLOB_LIMITS.bytes, new Uint8Array()).length).toBe(RESPONSE_HEAD_BYTES)
+    expect(readBlobResponseHead(okAnswer(BLOB_LIMITS.bytes, new Uint8Array()))).toEqual({
+      ok: true,
+      value: { status: 'ok', length: BLOB_LIMITS.bytes, offset: RESPONSE_HEAD_BYTES },
+    })
+    // Continuation bytes that add nothing: undecided while a valid length could still end, then too large.
+    const padded = new Uint8Array([0, ...new Array<number>(64).fill(0x80)])
+    for (let size = 1; size < RESPONSE_HEAD_BYTES; size++) expect(readBlobResponseHead(padded.subarray(0, size))).toBeUndefined()
+    for (let size = RESPONSE_HEAD_BYTES; size <= padded.length; size++) {
+      expect(readBlobResponseHead(padded.subarray(0, size))).toEqual({ ok: false, reason: 'too-large' })
+    }
+    // A small length spelled in MAX_LENGTH_BYTES bytes is still a length.
+    const spelled = new Uint8Array([0, ...new Array<number>(MAX_LENGTH_BYTES - 1).fill(0x81), 0x00])
+    expect(readBlobResponseHead(spelled)?.ok).toBe(true)
+    const random = seededRandom(9)
+    for (let i = 0; i < 2_000; i++) expect(readBlobResponseHead(new Uint8Array([0, ...random(RESPONSE_HEAD_BYTES - 1)]))).toBeDefined()
   })
 
   it('random bytes never throw, and are never read as more than they are', () => {

@@ -124,6 +124,23 @@ describe('blob protocol over a libp2p stream', () => {
     }
   })
 
+  it('refuses a length of endless continuation bytes at once, not at the timeout: too-large', async () => {
+    // 00 80 80 80 …, a chunk at a time and never closed: once a length must have ended, it is refused.
+    const { connection } = await pair(async (stream) => {
+      for await (const _ of stream) {
+        // The request; its content does not matter here.
+      }
+      stream.send(new Uint8Array([BLOB_STATUS.ok]))
+      for (let i = 0; i < 1_000 && stream.status === 'open'; i++) {
+        if (!stream.send(new Uint8Array(16).fill(0x80))) await stream.onDrain().catch(() => undefined)
+        await new Promise((done) => setTimeout(done, 1))
+      }
+    })
+    const started = performance.now()
+    expect(await requestBlob(connection, REQUEST, { timeoutMs: 5_000 })).toEqual({ ok: false, reason: 'too-large' })
+    expect(performance.now() - started).toBeLessThan(2_500)
+  })
+
   it('gives up on a silent server: timeout', async () => {
     const { connection } = await pair(rogue(undefined))
     expect(await requestBlob(connection, REQUEST, { timeoutMs: 300 })).toEqual({ ok: false, reason: 'timeout' })
