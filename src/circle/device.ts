@@ -2,9 +2,9 @@
  * This browser profile as a member: the identity and device keys, the circles it has joined, and the
  * backup of all of it. The UI holds one Device; everything it opens goes through here.
  */
-import { fingerprint, fromHex, toHex } from '../core/bytes'
+import { equalBytes, fingerprint, fromHex, toHex } from '../core/bytes'
 import { newCircleSecrets } from '../core/circle-secrets'
-import { type CheckedInvite, type Invite, INVITE_LIMITS, createInvite, inviteLink, openInvite } from '../core/invite'
+import { type CheckedInvite, type Invite, INVITE_LIMITS, createInvite, inviteLink, openInvite, usableRelays } from '../core/invite'
 import { type Ed25519, detectEd25519 } from '../core/ed25519'
 import { boxKeyPairFromIdentitySeed, decryptBackup, encryptBackup, phraseToSeed, seedToPhrase } from '../core/backup'
 import { newSigningKeyPair, signingKeyPairFromSecret, signingKeyPairFromSeed } from '../core/keys'
@@ -29,8 +29,6 @@ export async function defaultEnvironment(): Promise<DeviceEnvironment> {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
-/** What core's createInvite accepts as a relay; anything else is left out rather than refused. */
-const RELAY_FORM = /^\/[!-~]+$/
 
 export interface InviteOptions {
   /** Relay multiaddrs to carry, most useful first; unusable ones and any beyond the limit are dropped. */
@@ -55,10 +53,22 @@ export async function previewInvite(text: string, env?: Pick<DeviceEnvironment, 
   return openInvite(environment.ed, text, environment.now())
 }
 
-/** The relays an invite can carry: trimmed, de-duplicated, well-formed, at most core's limit. */
+/**
+ * The relays an invite or a circle record can carry: core's `usableRelays` (trimmed, de-duplicated,
+ * WebSocket multiaddrs ending in /p2p/<peer id>, at most core's limit). Core checks the form only:
+ * circle may not import the multiaddr library either; net checks again with it when dialling.
+ */
 export function inviteRelays(relays: readonly string[]): string[] {
-  const usable = relays.map((relay) => relay.trim()).filter((relay) => relay.length <= INVITE_LIMITS.relay && RELAY_FORM.test(relay))
-  return [...new Set(usable)].slice(0, INVITE_LIMITS.relays)
+  return usableRelays(relays)
+}
+
+/**
+ * A stored circle with only usable relays: a circle joined before relays were checked may name one
+ * the network code cannot parse, which would keep the circle offline.
+ */
+function withUsableRelays(circle: CircleRecord): CircleRecord {
+  const relays = inviteRelays(circle.relays)
+  return relays.length === circle.relays.length && relays.every((relay, i) => relay === circle.relays[i]) ? circle : { ...circle, relays }
 }
 
 export class Device {
@@ -78,7 +88,7 @@ export class Device {
     this.#storage = storage
     this.#env = env
     this.#record = record
-    this.#circles = sortCircles(circles)
+    this.#circles = sortCircles(circles.map(withUsableRelays))
     const identity = signingKeyPairFromSecret(record.identitySecret)
     this.me = toHex(identity.publicKey)
     this.fingerprint = fingerprint(identity.publicKey)
@@ -168,10 +178,14 @@ export class Device {
     return circle
   }
 
-  /** Remembers a circle whose secrets came from elsewhere (an invite); joining happens on first open. */
+  /**
+   * Remembers a circle whose secrets came from elsewhere (an invite); joining happens on first open.
+   * A circle already here keeps its record, except that relays it lacks are added (a later invite is
+   * how a circle whose relay moved learns the new one); nothing new, and it is returned unchanged.
+   */
   async joinCircle(circle: CircleRecord): Promise<CircleRecord> {
     const known = this.#circles.find((candidate) => candidate.id === circle.id)
-    if (known) return known
+    if (known) return this.#addRelays(known, circle)
     await this.#storage.records.putCircle(circle)
     this.#circles = sortCircles([...this.#circles, circle])
     this.#notify()
@@ -213,7 +227,8 @@ export class Device {
 
   /**
    * Verifies an invite and remembers its circle (the circle's contents arrive once a member is
-   * reachable). Joining a circle this device already has returns it unchanged. Throws
+   * reachable), with the invite's usable relays only; an invite with none still joins. Joining a
+   * circle this device already has adds the relays it lacks (see joinCircle). Throws
    * InvalidInviteError, with core's reason, for anything openInvite refuses.
    */
   async joinFromInvite(text: string): Promise<CircleRecord> {
@@ -226,7 +241,7 @@ export class Device {
       name: invite.circleName,
       description: '',
       createdAt: this.#env.now(),
-      relays: [...invite.relays],
+      relays: inviteRelays(invite.relays),
       invitedBy: toHex(invite.inviter),
     })
   }
@@ -304,6 +319,22 @@ export class Device {
       box: boxKeyPairFromIdentitySeed(identity.secretKey.slice(0, 32)),
       name: this.#record.name,
     }
+  }
+
+  /**
+   * The known circle with the other record's relays added, newest first: the later invite has the
+   * inviter's current preference, and if the limit is reached it is the stale relays that drop off.
+   * The key must match: a record under this id with another key is not the same circle.
+   */
+  async #addRelays(known: CircleRecord, incoming: CircleRecord): Promise<CircleRecord> {
+    if (!equalBytes(known.key, incoming.key)) return known
+    const fresh = inviteRelays(incoming.relays)
+    if (fresh.every((relay) => known.relays.includes(relay))) return known
+    const updated: CircleRecord = { ...known, relays: inviteRelays([...fresh, ...known.relays]) }
+    await this.#storage.records.putCircle(updated)
+    this.#circles = sortCircles(this.#circles.map((circle) => (circle === known ? updated : circle)))
+    this.#notify()
+    return updated
   }
 
   async #update(patch: Partial<DeviceRecord>): Promise<void> {

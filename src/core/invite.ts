@@ -10,12 +10,19 @@
  * UTF-8) · issued-at varuint (ms) · expires-at varuint (ms) · nonce 16 · signature 64. The inviter's
  * identity key signs a domain tag followed by everything before the signature.
  *
+ * Relays: createInvite writes only relay addresses (`relayAddress` below: a WebSocket multiaddr ending
+ * in `/p2p/<peer id>`), but decoding accepts any multiaddr-looking text, as it always has: the bytes
+ * are signed and also travel inside device certificates, so an older invite must keep decoding to the
+ * same bytes. Whoever uses an opened invite's relays takes only the usable ones (`usableRelays`); an
+ * invite none of whose relays is usable still opens (the app's own relay is added when going online).
+ *
  * Pure: imports lib0 and other core modules only; clock, randomness and keys are passed in.
  */
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { concat, equalBytes, fromBase64Url, sha256, toBase64Url, toHex, utf8 } from './bytes'
 import { CIRCLE_ID_BYTES, CIRCLE_KEY_BYTES } from './circle-secrets'
+import { RELAY_ADDRESS_MAX_CHARS, isRelayAddress } from './relay-address'
 import type { Ed25519 } from './ed25519'
 import { accept } from './errors'
 import type { SigningKeyPair } from './keys'
@@ -34,7 +41,7 @@ export const INVITE_LIMITS = {
   inviterName: 60,
   relays: 8,
   /** Characters of one relay multiaddr. */
-  relay: 300,
+  relay: RELAY_ADDRESS_MAX_CHARS,
 } as const
 /** Clocks drift: an invite dated a little ahead of the joiner's clock is still fine. */
 export const INVITE_CLOCK_SKEW_MS = 10 * 60 * 1000
@@ -46,8 +53,8 @@ const SIGNATURE_BYTES = 64
 const UTF8_MAX = 4
 const INVITE_DOMAIN = utf8('sharecircle/invite/v1\0')
 /**
- * A multiaddr string: slash-led, printable ASCII, no spaces. Core cannot parse multiaddrs (that is
- * net's library), but it can refuse what could never be one — and anything a UI would show oddly.
+ * What decoding accepts as a relay: slash-led, printable ASCII, no spaces — anything a UI would show
+ * oddly is refused. Looser than `relayAddress`, for the reason in the header.
  */
 const RELAY_FORM = /^\/[!-~]+$/
 const BASE64URL_CHARS_PER_BYTE = 4 / 3
@@ -61,7 +68,10 @@ export interface Invite {
   /** 32 bytes: the circle's secretbox key. Whoever holds the link can read the circle. */
   circleKey: Uint8Array
   circleName: string
-  /** Relay multiaddrs, in the inviter's order of preference, without duplicates. */
+  /**
+   * Relay multiaddrs, in the inviter's order of preference, without duplicates, exactly as signed. An
+   * invite made before relays were checked may carry ones no browser can dial: see `usableRelays`.
+   */
   relays: string[]
   /** The inviter's identity public key, 32 bytes. */
   inviter: Uint8Array
@@ -132,10 +142,19 @@ function isTime(value: number): boolean {
 }
 
 /**
+ * The relays worth dialling or writing into an invite, most useful first: trimmed, relay addresses
+ * only, without duplicates, at most INVITE_LIMITS.relays. Anything else is dropped, not refused.
+ */
+export function usableRelays(relays: readonly string[]): string[] {
+  const usable = relays.map((relay) => relay.trim()).filter(isRelayAddress)
+  return [...new Set(usable)].slice(0, INVITE_LIMITS.relays)
+}
+
+/**
  * Signs a new invite with the inviter's identity key. Text is cleaned the way member text always is;
  * relays are trimmed and de-duplicated. Throws RangeError on input no invite may carry (wrong key
- * lengths, a blank circle name, text over its limit, a relay that is no multiaddr, expiry not after
- * issue), because that is a bug or a form the UI should have checked, not a peer's bad data.
+ * lengths, a blank circle name, text over its limit, a relay that is no relay address, expiry not
+ * after issue), because that is a bug or a form the UI should have checked, not a peer's bad data.
  */
 export async function createInvite(
   ed: Ed25519,
@@ -158,7 +177,7 @@ export async function createInvite(
   const relays = [...new Set(fields.relays.map((relay) => relay.trim()))]
   if (relays.length > INVITE_LIMITS.relays) throw new RangeError(`At most ${INVITE_LIMITS.relays} relays`)
   for (const relay of relays) {
-    if (relay.length > INVITE_LIMITS.relay || !RELAY_FORM.test(relay)) throw new RangeError(`Not a relay multiaddr: ${relay.slice(0, 40)}`)
+    if (!isRelayAddress(relay)) throw new RangeError(`Not a relay address (WebSocket, ending /p2p/<peer id>): ${relay.slice(0, 40)}`)
   }
   if (!isTime(fields.issuedAt) || !isTime(fields.expiresAt)) throw new RangeError('Invite times must be whole milliseconds')
   if (fields.expiresAt <= fields.issuedAt) throw new RangeError('Invite must expire after it is issued')

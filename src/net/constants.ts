@@ -44,6 +44,12 @@ export const RELAY_REDIAL_MIN_MS = 1_000
 export const RELAY_REDIAL_MAX_MS = 60_000
 /** The wait is drawn from [delay × (1 − jitter), delay]: relays restarting see spread-out redials. */
 export const RELAY_REDIAL_JITTER = 0.5
+/**
+ * How long a connection must stay up before its relay's past failures are forgotten. Until then a
+ * lost connection counts as one more failure, so a relay that accepts and at once drops every
+ * connection is backed off from like one that refuses them, instead of being redialled every second.
+ */
+export const RELAY_STABLE_MS = 30_000
 /** One relay dial gives up after this long. */
 export const RELAY_DIAL_TIMEOUT_MS = 15_000
 
@@ -53,5 +59,14 @@ export const RELAY_DIAL_TIMEOUT_MS = 15_000
 export const GOSSIP_WAIT_MS = 2_000
 /** Checks failed by a sync peer's entries before its session (and connection) is dropped. */
 export const SYNC_STRIKES = 20
+/**
+ * A sync session that ends while its connection stays up (a failed write, a stream reset) is opened
+ * again after this long, doubled after each end up to the maximum; a session that lasted the
+ * maximum starts again from the minimum.
+ */
+export const SESSION_REOPEN_MIN_MS = 1_000
+export const SESSION_REOPEN_MAX_MS = 60_000
+/** Closing a sync stream waits this long at most for the peer to take what is left, then resets it. */
+export const CLOSE_TIMEOUT_MS = 5_000
 /** Status listeners are told of changes at most this often; catch-up progress is read on this tick. */
 export const STATUS_TICK_MS = 500

@@ -7,8 +7,9 @@
  */
 import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { peerIdOf } from './announcement'
-import { RELAY_DIAL_TIMEOUT_MS, RELAY_REDIAL_JITTER, RELAY_REDIAL_MAX_MS, RELAY_REDIAL_MIN_MS } from './constants'
+import { RELAY_DIAL_TIMEOUT_MS, RELAY_REDIAL_JITTER, RELAY_REDIAL_MAX_MS, RELAY_REDIAL_MIN_MS, RELAY_STABLE_MS } from './constants'
 import { InvalidRelayAddressError } from './errors'
 
 export interface RelayLinkInit {
@@ -17,6 +18,7 @@ export interface RelayLinkInit {
   /** Fraction of the wait that is randomised. */
   jitter?: number
   dialTimeoutMs?: number
+  stableMs?: number
   /** Uniform in [0, 1); Math.random by default (jitter needs no secrecy). */
   random?: () => number
 }
@@ -37,13 +39,18 @@ export interface RelayStatus {
   address: string
   peerId: string
   state: RelayState
-  /** Failed dials since the last success. */
+  /** Failed dials, and connections lost before RELAY_STABLE_MS, since a connection last stayed up that long. */
   failures: number
 }
 
 export interface RelayLink extends Startable {
-  /** Keeps these relays connected until removed as often as added. Throws InvalidRelayAddressError. */
-  add(addresses: readonly string[]): void
+  /**
+   * Keeps these relays connected until removed as often as added. An address that is no WebSocket
+   * multiaddr ending in `/p2p/<relay peer id>` is skipped and logged, so one bad address (from an
+   * invite, say) cannot keep the others off the network. Returns the addresses kept, as multiaddr
+   * strings.
+   */
+  add(addresses: readonly string[]): string[]
   remove(addresses: readonly string[]): void
   relays(): RelayStatus[]
   /** Whether this peer is one of our relays (its connection carries no circle). */
@@ -56,7 +63,10 @@ interface Link {
   refs: number
   state: RelayState
   failures: number
+  /** The next dial. */
   timer: ReturnType<typeof setTimeout> | undefined
+  /** While connected: when it fires, the connection has lasted and the failures are forgotten. */
+  stableTimer: ReturnType<typeof setTimeout> | undefined
 }
 
 class DefaultRelayLink implements RelayLink {
@@ -74,6 +84,7 @@ class DefaultRelayLink implements RelayLink {
       redialMaxMs: init.redialMaxMs ?? RELAY_REDIAL_MAX_MS,
       jitter: init.jitter ?? RELAY_REDIAL_JITTER,
       dialTimeoutMs: init.dialTimeoutMs ?? RELAY_DIAL_TIMEOUT_MS,
+      stableMs: init.stableMs ?? RELAY_STABLE_MS,
       random: init.random ?? Math.random,
     }
     this.#log = components.logger.forComponent('sharecircle:net:relay-link')
@@ -91,23 +102,32 @@ class DefaultRelayLink implements RelayLink {
     this.#started = false
     this.#controller.abort()
     this.#components.events.removeEventListener('connection:close', this.#onClose)
-    for (const link of this.#links.values()) clearTimeout(link.timer)
+    for (const link of this.#links.values()) clearTimers(link)
     this.#links.clear()
   }
 
-  add(addresses: readonly string[]): void {
-    const parsed = addresses.map(parseRelayAddress)
-    for (const address of parsed) {
+  add(addresses: readonly string[]): string[] {
+    const kept: string[] = []
+    for (const text of addresses) {
+      let address: Multiaddr
+      try {
+        address = parseRelayAddress(text)
+      } catch (error) {
+        this.#log.error('skipping relay address: %e', error)
+        continue
+      }
       const key = address.toString()
+      kept.push(key)
       const known = this.#links.get(key)
       if (known) {
         known.refs++
         continue
       }
-      const link: Link = { address, peerId: peerIdOf(address)!, refs: 1, state: 'waiting', failures: 0, timer: undefined }
+      const link: Link = { address, peerId: peerIdOf(address)!, refs: 1, state: 'waiting', failures: 0, timer: undefined, stableTimer: undefined }
       this.#links.set(key, link)
       void this.#connect(link)
     }
+    return kept
   }
 
   remove(addresses: readonly string[]): void {
@@ -115,7 +135,7 @@ class DefaultRelayLink implements RelayLink {
       const key = safeKey(text)
       const link = key === undefined ? undefined : this.#links.get(key)
       if (!link || --link.refs > 0) continue
-      clearTimeout(link.timer)
+      clearTimers(link)
       this.#links.delete(key!)
     }
   }
@@ -137,7 +157,13 @@ class DefaultRelayLink implements RelayLink {
       const signal = AbortSignal.any([this.#controller.signal, AbortSignal.timeout(this.#init.dialTimeoutMs)])
       await this.#components.connectionManager.openConnection(link.address, { signal })
       link.state = 'connected'
-      link.failures = 0
+      // Not `failures = 0` yet: only a connection that lasts says the relay is fine (see RELAY_STABLE_MS).
+      clearTimeout(link.stableTimer)
+      link.stableTimer = setTimeout(() => {
+        link.stableTimer = undefined
+        link.failures = 0
+      }, this.#init.stableMs)
+      link.stableTimer.unref?.()
       this.#log('connected to relay %s', link.address)
     } catch (error) {
       this.#log('relay %s unreachable: %e', link.address, error)
@@ -163,20 +189,34 @@ class DefaultRelayLink implements RelayLink {
       const open = this.#components.connectionManager.getConnections().some((connection) => connection.remotePeer.toString() === peer && connection.status === 'open')
       if (open) continue
       this.#log('lost relay %s', link.address)
-      link.failures = 1
+      clearTimeout(link.stableTimer)
+      link.stableTimer = undefined
+      // 1 after a connection that lasted (its failures were forgotten), one more after a short one.
+      link.failures++
       this.#schedule(link)
     }
   }
 }
 
+function clearTimers(link: Link): void {
+  clearTimeout(link.timer)
+  clearTimeout(link.stableTimer)
+}
+
+/** A browser reaches a relay over WebSockets only, and must know which peer it is dialling. */
 function parseRelayAddress(text: string): Multiaddr {
   let address: Multiaddr
   try {
     address = multiaddr(text)
+    // Parsing a string leaves some values (the peer id) unchecked until they are encoded: encode now.
+    if (address.bytes.length === 0) throw new InvalidRelayAddressError('Empty multiaddr')
   } catch {
     throw new InvalidRelayAddressError(`Not a multiaddr: ${text.slice(0, 80)}`)
   }
-  if (peerIdOf(address) === undefined) throw new InvalidRelayAddressError('A relay address must end with /p2p/<relay peer id>')
+  if (!WebSockets.exactMatch(address) && !WebSocketsSecure.exactMatch(address)) {
+    throw new InvalidRelayAddressError(`Not a WebSocket address (/ws, /wss or /tls/ws): ${text.slice(0, 80)}`)
+  }
+  if (address.getComponents().at(-1)?.name !== 'p2p') throw new InvalidRelayAddressError(`A relay address must end with /p2p/<relay peer id>: ${text.slice(0, 80)}`)
   return address
 }
 

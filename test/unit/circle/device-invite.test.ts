@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fingerprint, toBase64Url, toHex } from '../../../src/core/bytes'
-import { encodeInvite } from '../../../src/core/invite'
+import { concat, fingerprint, toBase64Url, toHex, utf8 } from '../../../src/core/bytes'
+import { INVITE_LIMITS, encodeInvite, type Invite } from '../../../src/core/invite'
 import { Device, previewInvite } from '../../../src/circle/device'
 import { InvalidInviteError } from '../../../src/circle/invite-errors'
 import { newTestDevice, openTestStorage, testEnvironment } from '../../support/circle-fixtures'
@@ -9,7 +9,12 @@ import { newTestDevice, openTestStorage, testEnvironment } from '../../support/c
 const ORIGIN = 'https://share.example/app/'
 const START = 1_750_000_000_000
 const DAY = 24 * 60 * 60 * 1000
-const RELAY = '/ip4/127.0.0.1/tcp/8787/ws/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
+const PEER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
+const RELAY = `/ip4/127.0.0.1/tcp/8787/ws/p2p/${PEER}`
+/** Multiaddr-looking text that is no WebSocket relay address a browser could dial. */
+const UNUSABLE = ['/ip4/127.0.0.1/tcp/8787/ws', `/dns4/relay.example/tcp/443/tls/p2p/${PEER}`, `/ip4/127.0.0.1/tcp/8787/p2p/${PEER}`, '/relay']
+/** Distinct usable relays, `relayN.example`. */
+const relays = (from: number, count: number) => Array.from({ length: count }, (_, i) => `/dns4/relay${from + i}.example/tcp/443/wss/p2p/${PEER}`)
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -27,6 +32,17 @@ async function anaWithCircle() {
   cleanups.push(() => ana.close())
   const circle = await ana.createCircle({ name: 'Elm Street', description: 'Neighbours' })
   return { ana, circle }
+}
+
+/**
+ * What createInvite no longer writes: an invite with these relays, signed by the device's identity
+ * key over the same domain-tagged bytes (an inviter running older or other code could send one).
+ */
+async function signedWithRelays(signer: Device, invite: Invite, relayList: string[]): Promise<string> {
+  const { ed, identity } = signer.attestationSigner()
+  const body = encodeInvite({ ...invite, relays: relayList, signature: new Uint8Array(0) })
+  const signature = await ed.sign(identity.secretKey, concat(utf8('sharecircle/invite/v1\0'), body))
+  return `${ORIGIN}#/join/${toBase64Url(concat(body, signature))}`
 }
 
 async function rejection(promise: Promise<unknown>): Promise<InvalidInviteError> {
@@ -89,18 +105,72 @@ describe('invites from a device', () => {
     expect(ben.circles()).toEqual([])
   })
 
-  it('joining a circle already joined returns it unchanged', async () => {
+  it('joining a circle already joined with nothing new returns it unchanged', async () => {
     const { ana, circle } = await anaWithCircle()
     const ben = await device('Ben', 2)
-    const first = await ana.createInvite(circle.id, { relays: [], expiresInDays: 7, origin: ORIGIN })
+    const first = await ana.createInvite(circle.id, { relays: [RELAY], expiresInDays: 7, origin: ORIGIN })
     const second = await ana.createInvite(circle.id, { relays: [RELAY], expiresInDays: 30, origin: ORIGIN })
     const joined = await ben.joinFromInvite(first.link)
     const again = await ben.joinFromInvite(second.link)
     expect(again).toBe(joined)
     expect(ben.circles()).toHaveLength(1)
     // The founder following their own invite is already in the circle.
-    expect(await ana.joinFromInvite(first.link)).toBe(circle)
+    const own = await ana.createInvite(circle.id, { relays: [], expiresInDays: 7, origin: ORIGIN })
+    expect(await ana.joinFromInvite(own.link)).toBe(circle)
     expect(ana.circles()).toHaveLength(1)
+  })
+
+  it('a second invite adds the relays the joined circle lacks, newest first, within the limit, and keeps them', async () => {
+    const { ana, circle } = await anaWithCircle()
+    const storage = await openTestStorage('Ben')
+    const ben = await Device.create(storage, 'Ben', testEnvironment(2, START))
+    cleanups.push(() => ben.close())
+    const first = await ana.createInvite(circle.id, { relays: relays(0, INVITE_LIMITS.relays - 1), expiresInDays: 7, origin: ORIGIN })
+    const joined = await ben.joinFromInvite(first.link)
+    expect(joined.relays).toEqual(relays(0, INVITE_LIMITS.relays - 1))
+
+    let notified = 0
+    ben.subscribe(() => notified++)
+    // One relay it has, two it lacks: eight in all fit, so the last of the known ones drops off.
+    const second = await ana.createInvite(circle.id, { relays: [RELAY, relays(0, 1)[0]!, ...relays(20, 1)], expiresInDays: 30, origin: ORIGIN })
+    const updated = await ben.joinFromInvite(second.link)
+    const expected = [RELAY, ...relays(0, 1), ...relays(20, 1), ...relays(1, INVITE_LIMITS.relays - 3)]
+    expect(updated.relays).toEqual(expected)
+    expect(updated).toMatchObject({ id: circle.id, name: joined.name, createdAt: joined.createdAt, invitedBy: joined.invitedBy })
+    expect(ben.circles()).toEqual([updated])
+    expect(notified).toBe(1)
+    // Persisted through the device's storage: a reload sees the merged relays.
+    const reloaded = await Device.load(storage, testEnvironment(3, START))
+    cleanups.push(async () => reloaded?.close())
+    expect(reloaded?.circles().map((known) => known.relays)).toEqual([expected])
+  })
+
+  it('keeps only usable relays when inviting and when joining; an invite with none still joins', async () => {
+    const { ana, circle } = await anaWithCircle()
+    const created = await ana.createInvite(circle.id, { relays: [...UNUSABLE, RELAY], expiresInDays: 7, origin: ORIGIN })
+    expect(created.invite.relays).toEqual([RELAY])
+
+    // Signed by Ana with relays a browser cannot use: it opens as signed, and joins with the usable one.
+    const mixed = await signedWithRelays(ana, created.invite, [UNUSABLE[0]!, RELAY, ...UNUSABLE.slice(1)])
+    const ben = await device('Ben', 2)
+    const preview = await ben.previewInvite(mixed)
+    expect(preview.ok && preview.value.relays).toEqual([UNUSABLE[0], RELAY, ...UNUSABLE.slice(1)])
+    expect((await ben.joinFromInvite(mixed)).relays).toEqual([RELAY])
+
+    const none = await signedWithRelays(ana, created.invite, UNUSABLE)
+    const cam = await device('Cam', 3)
+    expect((await cam.previewInvite(none)).ok).toBe(true)
+    expect((await cam.joinFromInvite(none)).relays).toEqual([])
+  })
+
+  it('drops unusable relays from circles stored before relays were checked', async () => {
+    const { device: ana, storage, env } = await newTestDevice('Ana', 1)
+    cleanups.push(() => ana.close())
+    const circle = await ana.createCircle({ name: 'Elm Street', description: '' })
+    await storage.records.putCircle({ ...circle, relays: [UNUSABLE[0]!, RELAY, 'not a multiaddr'] })
+    const reloaded = await Device.load(storage, env)
+    cleanups.push(async () => reloaded?.close())
+    expect(reloaded?.circles().map((known) => known.relays)).toEqual([[RELAY]])
   })
 
   it('refuses to invite to a circle it does not have, or with no expiry', async () => {

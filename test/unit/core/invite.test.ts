@@ -16,11 +16,13 @@ import {
   inviteLink,
   openInvite,
   readInvite,
+  usableRelays,
   verifyInviteSignature,
   type Invite,
   type InviteFields,
 } from '../../../src/core/invite'
 import { newSigningKeyPair, type SigningKeyPair } from '../../../src/core/keys'
+import { isRelayAddress, relayAddress, webSocketAddress } from '../../../src/core/relay-address'
 import { seededRandom } from '../../../src/core/random'
 
 const random = seededRandom(7)
@@ -31,10 +33,11 @@ const ISSUED = 1_700_000_000_000
 const WEEK = 7 * 24 * 60 * 60 * 1000
 const NOW = ISSUED + 60_000
 const ORIGIN = 'https://sharecircle.example'
-const RELAYS = [
-  '/dns4/relay.example.org/tcp/443/wss/p2p/12D3KooWAbCdEfGhIjKlMnOpQrStUvWxYz1234567890abcd',
-  '/ip4/192.0.2.7/tcp/9090/ws',
-]
+const PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
+const RSA_PEER = 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N'
+const RELAYS = [`/dns4/relay.example.org/tcp/443/wss/p2p/${PEER}`, `/ip4/192.0.2.7/tcp/9090/ws/p2p/${RSA_PEER}`]
+/** What invites carried before relays were checked: slash-led ASCII, but no relay a browser can use. */
+const OLD_RELAYS = ['/ip4/192.0.2.7/tcp/9090/ws', `/dns4/relay.example.org/tcp/443/tls/p2p/${PEER}`, '/relay']
 
 function fields(overrides: Partial<InviteFields> = {}): InviteFields {
   return {
@@ -209,14 +212,18 @@ describe('invite round trip', () => {
 
   it('an invite at every limit, in four-byte characters, fits under the size limit and round-trips', async () => {
     const emoji = '😀'
-    const relays = Array.from({ length: INVITE_LIMITS.relays }, (_, i) => `/dns4/r${i}.example/` + 'x'.repeat(INVITE_LIMITS.relay - 17))
+    // `/dns4/<host>/tcp/4430/tls/sni/<host>/ws/p2p/<peer>` with hosts long enough to fill the limit
+    // (in labels of at most 63 characters, as DNS has them).
+    const hostChars = (INVITE_LIMITS.relay - `/dns4//tcp/4430/tls/sni//ws/p2p/${PEER}`.length) / 2
+    const host = (i: number) => `r${i}.${'x'.repeat(50)}.${'x'.repeat(hostChars - 'r0.'.length - 51 - '.example'.length)}.example`
+    const relays = Array.from({ length: INVITE_LIMITS.relays }, (_, i) => `/dns4/${host(i)}/tcp/4430/tls/sni/${host(i)}/ws/p2p/${PEER}`)
     const invite = await makeInvite({
       circleName: emoji.repeat(INVITE_LIMITS.circleName),
       inviterName: emoji.repeat(INVITE_LIMITS.inviterName),
       relays,
       expiresAt: Number.MAX_SAFE_INTEGER,
     })
-    expect(invite.relays.every((relay) => relay.length === INVITE_LIMITS.relay)).toBe(true)
+    expect(invite.relays.every((relay) => relay.length === INVITE_LIMITS.relay && isRelayAddress(relay))).toBe(true)
     const bytes = encodeInvite(invite)
     expect(bytes.length).toBeLessThan(MAX_INVITE_BYTES)
     const opened = await openInvite(ed, inviteLink(ORIGIN, invite), NOW)
@@ -258,8 +265,11 @@ describe('createInvite', () => {
       ['blank name', { circleName: ' \n\t ' }],
       ['long name', { circleName: 'x'.repeat(INVITE_LIMITS.circleName + 1) }],
       ['long inviter name', { inviterName: 'x'.repeat(INVITE_LIMITS.inviterName + 1) }],
-      ['too many relays', { relays: Array.from({ length: INVITE_LIMITS.relays + 1 }, (_, i) => `/ip4/192.0.2.${i}/tcp/1/ws`) }],
+      ['too many relays', { relays: Array.from({ length: INVITE_LIMITS.relays + 1 }, (_, i) => `/ip4/192.0.2.${i}/tcp/1/ws/p2p/${PEER}`) }],
       ['long relay', { relays: ['/' + 'x'.repeat(INVITE_LIMITS.relay)] }],
+      ['relay without peer id', { relays: [OLD_RELAYS[0]!] }],
+      ['TLS relay that is not WebSockets', { relays: [OLD_RELAYS[1]!] }],
+      ['relay that is no multiaddr', { relays: [OLD_RELAYS[2]!] }],
       ['relay without slash', { relays: ['relay.example.org'] }],
       ['relay with a space', { relays: ['/dns4/relay example/tcp/1'] }],
       ['non-ASCII relay', { relays: ['/dns4/reläy.example/tcp/1'] }],
@@ -446,6 +456,69 @@ describe('openInvite: signatures', () => {
     ]) {
       expect(await openInvite(ed, linkOf(bytes), NOW)).toMatchObject({ ok: false, reason: 'bad-signature' })
     }
+  })
+})
+
+describe('relay addresses', () => {
+  it('reads the WebSocket forms a browser can dial, ending in the relay’s peer id', () => {
+    expect(relayAddress(RELAYS[0]!)).toEqual({ host: 'relay.example.org', port: 443, secure: true, peerId: PEER })
+    expect(relayAddress(RELAYS[1]!)).toEqual({ host: '192.0.2.7', port: 9090, secure: false, peerId: RSA_PEER })
+    expect(relayAddress(`/ip6/::ffff:192.0.2.1/tcp/8787/ws/p2p/${PEER}`)).toMatchObject({ host: '::ffff:192.0.2.1', secure: false })
+    expect(relayAddress(`/dns/localhost/tcp/1/tls/ws/p2p/${PEER}`)).toMatchObject({ host: 'localhost', port: 1, secure: true })
+    expect(relayAddress(`/dns6/relay.example/tcp/65535/tls/sni/relay.example/ws/p2p/${PEER}`)).toMatchObject({ port: 65535, secure: true })
+    expect(webSocketAddress('/dns4/relay.example/tcp/443/wss')).toEqual({ host: 'relay.example', port: 443, secure: true })
+  })
+
+  it.each([
+    ...OLD_RELAYS,
+    '',
+    `dns4/relay.example/tcp/443/wss/p2p/${PEER}`,
+    `/dnsaddr/relay.example/tcp/443/wss/p2p/${PEER}`,
+    `/dns4/relay.example/wss/p2p/${PEER}`,
+    `/dns4/relay.example/udp/443/quic-v1/ws/p2p/${PEER}`,
+    `/dns4/relay.example/tcp/0/wss/p2p/${PEER}`,
+    `/dns4/relay.example/tcp/65536/wss/p2p/${PEER}`,
+    `/dns4/relay.example/tcp/0443/wss/p2p/${PEER}`,
+    `/dns4/relay.example/tcp/443/ws/wss/p2p/${PEER}`,
+    `/dns4/relay.example/tcp/443/tls/sni/relay_1.example/ws/p2p/${PEER}`,
+    `/dns4/relay.example/tcp/443/wss/p2p/${PEER}/p2p-circuit`,
+    `/dns4/relay.example/tcp/443/wss/ipfs/${PEER}`,
+    `/dns4/-relay.example/tcp/443/wss/p2p/${PEER}`,
+    `/dns4/relay..example/tcp/443/wss/p2p/${PEER}`,
+    `/ip4/192.0.2.256/tcp/443/wss/p2p/${PEER}`,
+    `/ip4/192.0.2.07/tcp/443/wss/p2p/${PEER}`,
+    `/ip6/1:2:3:4:5:6:7/tcp/443/wss/p2p/${PEER}`,
+    `/ip6/1::2::3/tcp/443/wss/p2p/${PEER}`,
+    `/ip6/fe80::1%25eth0/tcp/443/wss/p2p/${PEER}`,
+    `/ip6/::ffff:192.0.2.300/tcp/443/wss/p2p/${PEER}`,
+    // Peer ids: not base58, not a multihash, a hash of the wrong length, the CID form.
+    '/dns4/relay.example/tcp/443/wss/p2p/12D3KooWAbCdEfGhIjKlMnOpQrStUvWxYz1234567890abcd',
+    `/dns4/relay.example/tcp/443/wss/p2p/${PEER.slice(0, -1)}`,
+    `/dns4/relay.example/tcp/443/wss/p2p/${RSA_PEER}x`,
+    '/dns4/relay.example/tcp/443/wss/p2p/bafzaajaiaejcbzdibmxyzdjbnhafhcy2z5e2wn5kfmxjqkvbfkgpe6v5mw7qfgw',
+  ])('refuses %s', (text) => {
+    expect(relayAddress(text)).toBeUndefined()
+    expect(isRelayAddress(text)).toBe(false)
+  })
+
+  it('usableRelays trims, keeps relay addresses only, drops duplicates and stops at the limit', () => {
+    const many = Array.from({ length: INVITE_LIMITS.relays + 2 }, (_, i) => `/ip4/192.0.2.${i}/tcp/443/wss/p2p/${PEER}`)
+    expect(usableRelays([` ${RELAYS[1]}\n`, ...OLD_RELAYS, RELAYS[0]!, RELAYS[1]!])).toEqual([RELAYS[1], RELAYS[0]])
+    expect(usableRelays(many)).toEqual(many.slice(0, INVITE_LIMITS.relays))
+    expect(usableRelays(OLD_RELAYS)).toEqual([])
+  })
+
+  it('an invite signed with relays no browser can use still opens, as signed; usableRelays picks the good ones', async () => {
+    const relays = [OLD_RELAYS[0]!, RELAYS[0]!, ...OLD_RELAYS.slice(1)]
+    const bytes = await signRaw({ relays })
+    const opened = await openInvite(ed, linkOf(bytes), NOW)
+    expect(opened.ok).toBe(true)
+    if (!opened.ok) return
+    expect(opened.value.relays).toEqual(relays)
+    // Unchanged, so its bytes and id are the ones a device certificate carrying it names.
+    expect(toHex(encodeInvite(opened.value))).toBe(toHex(bytes))
+    expect(usableRelays(opened.value.relays)).toEqual([RELAYS[0]])
+    expect(await openInvite(ed, linkOf(await signRaw({ relays: OLD_RELAYS })), NOW)).toMatchObject({ ok: true, value: { relays: OLD_RELAYS } })
   })
 })
 
