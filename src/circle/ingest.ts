@@ -26,7 +26,10 @@ export interface Rejection {
 }
 
 export interface IngestBatch {
-  /** Entries that extend their feeds, in feed order: store all of them (peers re-serve the chain). */
+  /**
+   * Entries that extend admitted feeds, in feed order: store all of them (peers re-serve the chain),
+   * including a member's later entry that failed its payload checks.
+   */
   appended: Entry[]
   /** Updates to apply, per member, in feed order. */
   updates: Map<MemberId, Array<{ entry: Entry; update: Uint8Array }>>
@@ -34,7 +37,16 @@ export interface IngestBatch {
   joined: MemberId[]
   rejected: Rejection[]
   buffered: number
+  /** Feeds of this batch that still have entries waiting after it, and the seqs they wait for. */
+  gaps: Gap[]
   forks: Array<{ feed: string; seq: number; entries: Uint8Array[] }>
+}
+
+/** Seqs from ≤ seq ≤ to of a feed, missing before entries that wait for them. */
+export interface Gap {
+  feed: string
+  from: number
+  to: number
 }
 
 export interface IngestContext {
@@ -49,8 +61,11 @@ export interface IngestContext {
 }
 
 export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): Promise<IngestBatch> {
-  const result: IngestBatch = { appended: [], updates: new Map(), joined: [], rejected: [], buffered: 0, forks: [] }
+  const result: IngestBatch = { appended: [], updates: new Map(), joined: [], rejected: [], buffered: 0, gaps: [], forks: [] }
+  const touched = new Set<string>()
   const seenHere = new Map<string, Entry>()
+  /** Feeds whose seq 0 failed in this batch: the rest of them here is refused, not buffered. */
+  const unadmitted = new Set<string>()
   // Signatures do not depend on feed state, so the whole batch is verified first (its runs in
   // parallel); everything after depends on order and runs one by one.
   const checks = batch.map((bytes) => decodeForTopic(bytes, context.topic))
@@ -68,6 +83,10 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
       result.rejected.push({ reason: 'bad-signature', ...where })
       continue
     }
+    if (unadmitted.has(entry.feedId)) {
+      result.rejected.push({ reason: 'not-admitted', detail: 'feed has no valid join', ...where })
+      continue
+    }
     const outcome = context.feeds.offer(entry)
     if ('reason' in outcome) {
       result.rejected.push({ reason: outcome.reason, ...where })
@@ -76,6 +95,7 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
     }
     if (outcome.status === 'buffered') {
       result.buffered++
+      touched.add(entry.feedId)
     } else if (outcome.status === 'stale') {
       const stored = await context.stored(entry.feedId, entry.seq)
       if (stored && toHex(stored.hash) === toHex(entry.hash)) {
@@ -90,39 +110,61 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
       }
     } else {
       for (const dropped of outcome.dropped) result.rejected.push({ ...dropped, feed: entry.feedId })
-      for (const appended of outcome.entries) {
+      for (const [index, appended] of outcome.entries.entries()) {
+        if (!(await openAppended(context, result, appended))) {
+          // A feed whose seq 0 is not a valid join belongs to nobody in the circle: nothing of it
+          // is stored or passed on, so a stranger cannot fill members' storage, and no member
+          // serves it to another (who would count it against them).
+          context.feeds.forget(appended.feedId)
+          unadmitted.add(appended.feedId)
+          for (const later of outcome.entries.slice(index + 1)) {
+            result.rejected.push({ reason: 'not-admitted', detail: 'feed has no valid join', feed: later.feedId, seq: later.seq })
+          }
+          break
+        }
         result.appended.push(appended)
         seenHere.set(`${appended.feedId}/${appended.seq}`, appended)
-        await openAppended(context, result, appended)
+        touched.add(appended.feedId)
       }
     }
+  }
+  for (const feed of touched) {
+    const gap = context.feeds.gap(feed)
+    if (gap) result.gaps.push({ feed, ...gap })
   }
   return result
 }
 
-async function openAppended(context: IngestContext, result: IngestBatch, entry: Entry): Promise<void> {
+/**
+ * Opens an entry that extends its feed and files it as a join or an update. False when the feed
+ * turns out to have no valid join: it is dropped whole. A later entry that fails (a member's own
+ * garbage) is rejected but stays in the feed, whose chain runs through it.
+ */
+async function openAppended(context: IngestContext, result: IngestBatch, entry: Entry): Promise<boolean> {
   const where = { feed: entry.feedId, seq: entry.seq }
-  const payload = openPayload(context.circleKey, entry)
-  if (!payload.ok) {
-    result.rejected.push({ reason: payload.reason, ...where })
-    return
+  const fail = (reason: RejectReason, detail?: string) => {
+    result.rejected.push({ reason, ...(detail ? { detail } : {}), ...where })
+    return entry.seq !== 0 && context.roster.memberOfFeed(entry.feedId) !== undefined
   }
+  const payload = openPayload(context.circleKey, entry)
+  if (!payload.ok) return fail(payload.reason)
   if (payload.value.type === 'join') {
-    if (entry.seq !== 0) return void result.rejected.push({ reason: 'bad-payload', detail: 'join after seq 0', ...where })
+    if (entry.seq !== 0) return fail('bad-payload', 'join after seq 0')
     const certified = await verifyCertificate(context.ed, payload.value.certificate, {
       deviceKey: entry.feed,
       circleId: context.circleId,
     })
-    if (!certified.ok) return void result.rejected.push({ reason: certified.reason, ...where })
+    if (!certified.ok) return fail(certified.reason)
     const member = context.roster.add(entry.feedId, payload.value)
     result.joined.push(member.id)
-    return
+    return true
   }
   const member = context.roster.memberOfFeed(entry.feedId)
-  if (!member) return void result.rejected.push({ reason: 'not-admitted', detail: 'feed has no valid join', ...where })
+  if (!member) return fail('not-admitted', 'feed has no valid join')
   const list = result.updates.get(member) ?? []
   list.push({ entry, update: payload.value.update })
   result.updates.set(member, list)
+  return true
 }
 
 async function recordFork(context: IngestContext, result: IngestBatch, seenHere: Map<string, Entry>, entry: Entry) {

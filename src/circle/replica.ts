@@ -24,7 +24,7 @@ import { nextTask, reportUncaught } from '../core/schedule'
 import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraft } from '../core/validate'
 import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, PhotoTooLargeError, UnknownRecordError } from './errors'
-import { type Rejection, ingestBatch, toRecord } from './ingest'
+import { type Gap, type Rejection, ingestBatch, toRecord } from './ingest'
 import { type FieldValue, newMemberDoc, readRawDoc, transactUpdate, writeProfile, writeRecord } from './member-doc'
 import { MAX_PHOTO_BYTES, type PhotoBlobs, openPhoto, photoBlobs, photoHash, sealPhoto } from './photos'
 import { MemberDocs } from './member-docs'
@@ -53,6 +53,8 @@ export interface IngestReport {
   accepted: number
   buffered: number
   rejected: Rejection[]
+  /** Feeds with entries waiting for earlier ones: what to ask peers for (`want`). */
+  gaps: Gap[]
 }
 
 /** Who passed an entry on to this device (a sync session), so that it is not sent back there. */
@@ -140,17 +142,24 @@ export class CircleReplica implements CircleHandle {
 
   async #load(): Promise<void> {
     const { entries } = this.#options.storage
-    const [heads, forks] = await Promise.all([entries.heads(this.topicHex), entries.getForks(this.topicHex)])
-    this.#feeds.restore(heads)
-    for (const head of heads) this.#stored.set(head.feed, head.seq)
-    for (const fork of forks) this.#feeds.freeze(fork.feed)
-    const joins = await Promise.all(heads.map((head) => entries.getRange(this.topicHex, head.feed, 0, 0)))
+    const [stored, forks] = await Promise.all([entries.heads(this.topicHex), entries.getForks(this.topicHex)])
+    const joins = await Promise.all(stored.map((head) => entries.getRange(this.topicHex, head.feed, 0, 0)))
+    const admitted = new Set<string>()
     for (const record of joins.flat()) {
       // Stored entries passed every check when they arrived; only their join payload is needed here.
       const entry = decodeEntry(record.bytes)
       const payload = entry.ok ? openPayload(this.#options.circle.key, entry.value) : undefined
-      if (payload?.ok && payload.value.type === 'join') this.#roster.add(record.feed, payload.value)
+      if (payload?.ok && payload.value.type === 'join') {
+        this.#roster.add(record.feed, payload.value)
+        admitted.add(record.feed)
+      }
     }
+    // A feed without a join at seq 0 was stored by an older version, which kept such feeds: it is
+    // neither held nor served (ingest.ts keeps none now).
+    const heads = stored.filter((head) => admitted.has(head.feed))
+    this.#feeds.restore(heads)
+    for (const head of heads) this.#stored.set(head.feed, head.seq)
+    for (const fork of forks) this.#feeds.freeze(fork.feed)
     await this.#docs.openAll()
     await this.#recoverUnstored()
     if (!this.#feeds.head(toHex(this.#options.keys.device.publicKey))) await this.#join()
@@ -327,7 +336,7 @@ export class CircleReplica implements CircleHandle {
       await (stored ?? new Promise<void>((written, failed) => nextTask(() => this.#persist(records).then(written, failed))))
       for (const fork of result.forks) await entries.putFork(this.topicHex, fork.feed, fork.seq, fork.entries)
       this.#docs.saveSoon(new Set([...result.joined, ...result.updates.keys()]))
-      return { accepted: records.length, buffered: result.buffered, rejected: result.rejected }
+      return { accepted: records.length, buffered: result.buffered, rejected: result.rejected, gaps: result.gaps }
     })
   }
 

@@ -94,6 +94,28 @@ export class FeedLog {
     this.#dropEarly(state)
   }
 
+  /**
+   * Forgets a feed that turned out to have no valid join (its seq 0 failed the checks after the
+   * chain): its head and whatever of it waits, as if it had never arrived. Nothing of it is kept.
+   */
+  forget(feed: string): void {
+    const state = this.#feeds.get(feed)
+    if (!state) return
+    this.#dropEarly(state)
+    this.#feeds.delete(feed)
+  }
+
+  /**
+   * The seqs missing before the first entry that waits for this feed (from ≤ seq ≤ to), or undefined
+   * when nothing waits: what to ask a peer for.
+   */
+  gap(feed: string): { from: number; to: number } | undefined {
+    const state = this.#feeds.get(feed)
+    if (!state || state.frozen || state.early.size === 0) return undefined
+    const from = state.head ? state.head.seq + 1 : 0
+    return { from, to: Math.min(...state.early.keys()) - 1 }
+  }
+
   get earlyCount(): number {
     return this.#earlyCount
   }

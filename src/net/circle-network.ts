@@ -17,12 +17,12 @@ import type { EntryRecord } from '../circle/types'
 import { peerIdOf } from './announcement'
 import type { BlobFetch } from './blob-fetcher'
 import { BlobService, type BlobCircle, type BlobServiceInit, type NetworkBlobs } from './blob-service'
-import { GOSSIP_WAIT_MS, STATUS_TICK_MS, SYNC_STRIKES } from './constants'
+import { GOSSIP_WAIT_MS, SESSION_REOPEN_MAX_MS, SESSION_REOPEN_MIN_MS, STATUS_TICK_MS, SYNC_STRIKES } from './constants'
 import { NetworkStoppedError } from './errors'
 import type { MemberNode } from './member-node'
 import { SyncChannel, type ChannelEnd } from './sync-channel'
 import { MESSAGE_LIMITS, SYNC_PROTOCOL } from './sync-messages'
-import { SyncSession, type SyncReplica } from './sync-session'
+import { type Gap, SyncSession, type SyncReplica } from './sync-session'
 import { discoveryTopic, gossipTopic } from './topics'
 
 /** What the network needs of an open circle (CircleReplica has it). */
@@ -89,6 +89,7 @@ interface Link {
   stream: Stream
   connection: Connection
   lastSyncedAt: number | undefined
+  openedAt: number
 }
 
 interface GossipWaiting {
@@ -118,7 +119,18 @@ interface OpenCircle {
   announcing: boolean
   gossipStats: { received: number; rejected: number }
   lastSyncedAt: number | undefined
+  /** Per peer: sessions ended in a row while the connection stayed up, and the pending reopen. */
+  reopening: Map<string, { ends: number; timer: ReturnType<typeof setTimeout> | undefined }>
   unsubscribe: () => void
+}
+
+/** The peer id of a relay address; undefined for one that does not parse (an invite's relays are checked before). */
+function relayPeerOf(text: string): string | undefined {
+  try {
+    return peerIdOf(multiaddr(text))
+  } catch {
+    return undefined
+  }
 }
 
 /** Ends after which the peer is hung up on: it lacks the key or keeps sending bad entries. */
@@ -171,7 +183,7 @@ export class CircleNetwork {
       replica,
       discovery: discoveryTopic(replica.topic),
       gossip: gossipTopic(replica.topic),
-      relayPeers: new Set(circle.relays.map((text) => peerIdOf(multiaddr(text))!)),
+      relayPeers: new Set(circle.relays.flatMap((text) => relayPeerOf(text) ?? [])),
       links: new Map(),
       pending: [],
       pendingOwn: [],
@@ -180,6 +192,7 @@ export class CircleNetwork {
       announcing: false,
       gossipStats: { received: 0, rejected: 0 },
       lastSyncedAt: undefined,
+      reopening: new Map(),
       unsubscribe: () => undefined,
     }
     this.#circles.set(circle.id, open)
@@ -198,6 +211,22 @@ export class CircleNetwork {
     this.#refresh()
   }
 
+  /**
+   * A circle's relays changed while it is on the network (a later invite named more): dials the new
+   * ones and lets go of those it no longer names.
+   */
+  updateRelays(id: string, relays: readonly string[]): void {
+    const open = this.#circles.get(id)
+    if (!open) return
+    const { relayLink } = this.#node.services
+    const before = open.circle.relays
+    relayLink.add(relays.filter((relay) => !before.includes(relay)))
+    relayLink.remove(before.filter((relay) => !relays.includes(relay)))
+    open.circle = { ...open.circle, relays: [...relays] }
+    open.relayPeers = new Set(relays.flatMap((text) => relayPeerOf(text) ?? []))
+    this.#refresh()
+  }
+
   async removeCircle(id: string): Promise<void> {
     const open = this.#circles.get(id)
     if (!open) return
@@ -206,6 +235,8 @@ export class CircleNetwork {
     this.#byGossip.delete(open.gossip)
     open.unsubscribe()
     clearTimeout(open.gossipTimer)
+    for (const { timer } of open.reopening.values()) clearTimeout(timer)
+    open.reopening.clear()
     open.gossipWaiting = []
     const { services } = this.#node
     services.pubsub.unsubscribe(open.gossip)
@@ -322,7 +353,7 @@ export class CircleNetwork {
       return
     }
     const channel = SyncChannel.open(stream, this.#session(open, connection, true), { signal: this.#controller.signal })
-    this.#track(open, peer, { channel, stream, connection, lastSyncedAt: undefined })
+    this.#track(open, peer, { channel, stream, connection, lastSyncedAt: undefined, openedAt: this.#now() })
   }
 
   readonly #onStream = (stream: Stream, connection: Connection): void => {
@@ -334,7 +365,7 @@ export class CircleNetwork {
         picked = this.#byTopic.get(toHex(hello.topic))
         if (!picked) return undefined
         const session = this.#session(picked, connection, false)
-        this.#track(picked, connection.remotePeer.toString(), { channel, stream, connection, lastSyncedAt: undefined })
+        this.#track(picked, connection.remotePeer.toString(), { channel, stream, connection, lastSyncedAt: undefined, openedAt: this.#now() })
         return session
       },
       { signal: this.#controller.signal },
@@ -363,9 +394,32 @@ export class CircleNetwork {
     void link.channel.done.then((end) => {
       if (open.links.get(peer) === link) open.links.delete(peer)
       if (HANG_UP.has(end)) void hangUp(link.connection)
+      else if (end !== 'unknown-topic') this.#reopenLater(open, peer, link)
       this.#refresh()
     })
     this.#refresh()
+  }
+
+  /**
+   * A session ended but its connection is up: nothing else would open one again (discovery leaves
+   * connected peers alone, and `connection:open` does not fire twice), so the side that opens
+   * sessions (the lower peer id) does, after a growing wait. A peer without the circle
+   * ('unknown-topic') opens a session itself when it adds the circle.
+   */
+  #reopenLater(open: OpenCircle, peer: string, ended: Link): void {
+    if (this.#stopped || this.#circles.get(open.circle.id) !== open) return
+    if (this.#node.peerId.toString() > peer || ended.connection.status !== 'open') return
+    const state = open.reopening.get(peer) ?? { ends: 0, timer: undefined }
+    if (state.timer !== undefined) return
+    state.ends = this.#now() - ended.openedAt >= SESSION_REOPEN_MAX_MS ? 1 : state.ends + 1
+    const delay = Math.min(SESSION_REOPEN_MAX_MS, SESSION_REOPEN_MIN_MS * 2 ** (state.ends - 1))
+    state.timer = setTimeout(() => {
+      state.timer = undefined
+      if (this.#stopped || this.#circles.get(open.circle.id) !== open || open.links.has(peer)) return
+      if (ended.connection.status === 'open') void this.#open(open, ended.connection, this.#controller.signal)
+      else open.reopening.delete(peer)
+    }, delay)
+    open.reopening.set(peer, state)
   }
 
   /** New entries (ours or received) go out together at the end of the current task. */
@@ -423,6 +477,16 @@ export class CircleNetwork {
     }
   }
 
+  /**
+   * A gossiped entry came ahead of its feed: asks one peer in sync for what it waits for, one that
+   * said it holds the whole range if there is one (gossip reaches members we have no session with).
+   */
+  #askFor(open: OpenCircle, gap: Gap): void {
+    const inSync = [...open.links.values()].filter((link) => link.channel.session?.state === 'syncing')
+    const holder = inSync.find((link) => link.channel.session!.holds(gap.feed, gap.to)) ?? inSync[0]
+    holder?.channel.ask([gap]).catch(() => undefined)
+  }
+
   /** Publishes the waiting entries, in order, up to the first that a peer in sync still lacks. */
   #releaseGossip(open: OpenCircle): void {
     const held = (item: GossipWaiting) => item.sessions.every((session) => session.state !== 'syncing' || session.holds(item.feed, item.seq))
@@ -454,6 +518,7 @@ export class CircleNetwork {
     open.replica.ingest([entry]).then(
       (report) => {
         open.gossipStats.rejected += report.rejected.filter((rejection) => rejection.reason !== 'duplicate').length
+        for (const gap of report.gaps ?? []) this.#askFor(open, gap)
         this.#refresh()
       },
       () => {

@@ -4,7 +4,9 @@
  * touches a stream: the caller frames each message (length-prefixed) and owns the I/O. Version 2
  * added `runs` (entries in the compact form of runs of one feed's entries, core/entry-run.ts) and
  * `have` (what the sender now holds: the ack that "up to date" rests on) and `device` (which
- * member's device speaks, so status can name it).
+ * member's device speaks, so status can name it). Version 3 added `ack` (an entries or runs message
+ * was handled): a side keeps at most SEND_WINDOW of those unacknowledged, so neither can flood the
+ * other's memory.
  */
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
@@ -13,8 +15,8 @@ import { type EntryRun, RunFaultError, readRun, writeRun } from '../core/entry-r
 import { type Checked, accept, reject } from '../core/errors'
 import { WireError, expectEnd, readBytes, readByte, readFixed, readText, readUint } from '../core/wire'
 
-export const SYNC_PROTOCOL = '/sharecircle/sync/2.0.0'
-export const SYNC_VERSION = 2
+export const SYNC_PROTOCOL = '/sharecircle/sync/3.0.0'
+export const SYNC_VERSION = 3
 
 export const MESSAGE = {
   hello: 0,
@@ -27,6 +29,7 @@ export const MESSAGE = {
   runs: 7,
   have: 8,
   device: 9,
+  ack: 10,
 } as const
 
 export const MESSAGE_LIMITS = {
@@ -34,8 +37,16 @@ export const MESSAGE_LIMITS = {
   bytes: 4 * MAX_ENTRY_BYTES + 1024,
   feeds: 20_000,
   entries: 256,
+  /** Entries answered to one `want`; the asker asks again for the rest. */
+  wanted: 1024,
   errorText: 200,
 } as const
+
+/**
+ * Entries and runs messages a side sends before the other acknowledges the oldest (`ack`). The
+ * receiver holds at most this many of them, and refuses a peer that sends more.
+ */
+export const SEND_WINDOW = 8
 
 export const NONCE_BYTES = 32
 export const MAC_BYTES = 32
@@ -62,6 +73,8 @@ export type SyncMessage =
   | { type: 'have'; heads: FeedLength[] }
   /** Which device (feed key) speaks, signed by it over this session (see sync-session.ts). */
   | { type: 'device'; feed: Uint8Array; signature: Uint8Array }
+  /** One entries or runs message from the other side was handled: room for one more. */
+  | { type: 'ack' }
 
 export const ERROR_CODES = { unknownTopic: 1, badProof: 2, misbehaving: 3, malformed: 4, tooLarge: 5 } as const
 
@@ -113,6 +126,10 @@ export function writeDone(encoder: encoding.Encoder): void {
   encoding.writeUint8(encoder, MESSAGE.done)
 }
 
+export function writeAck(encoder: encoding.Encoder): void {
+  encoding.writeUint8(encoder, MESSAGE.ack)
+}
+
 export function writeError(encoder: encoding.Encoder, code: number, text: string): void {
   encoding.writeUint8(encoder, MESSAGE.error)
   encoding.writeVarUint(encoder, code)
@@ -157,6 +174,9 @@ export function encodeMessage(message: SyncMessage): Uint8Array {
       break
     case 'device':
       writeDevice(encoder, message.feed, message.signature)
+      break
+    case 'ack':
+      writeAck(encoder)
       break
   }
   return encoding.toUint8Array(encoder)
@@ -226,6 +246,9 @@ export function readMessage(bytes: Uint8Array): Checked<SyncMessage> {
         break
       case MESSAGE.device:
         message = { type: 'device', feed: readFixed(decoder, 32), signature: readFixed(decoder, SIGNATURE_BYTES) }
+        break
+      case MESSAGE.ack:
+        message = { type: 'ack' }
         break
       default:
         return reject('malformed', `unknown message type ${type}`)

@@ -15,7 +15,7 @@ import { type EntryRun, expandRun, toRuns } from '../core/entry-run'
 import type { RejectReason } from '../core/errors'
 import { equalConstantTime, hmacSha256 } from '../core/hmac'
 import type { RandomBytes } from '../core/random'
-import { ERROR_CODES, MESSAGE_LIMITS, NONCE_BYTES, SYNC_VERSION, type FeedLength, type SyncMessage } from './sync-messages'
+import { ERROR_CODES, MESSAGE_LIMITS, NONCE_BYTES, SEND_WINDOW, SYNC_VERSION, type FeedLength, type SyncMessage } from './sync-messages'
 
 /** What a session needs of a circle replica (CircleReplica has it). */
 export interface SyncReplica {
@@ -25,7 +25,7 @@ export interface SyncReplica {
   /** Stored entries of one feed with from ≤ seq ≤ to, oldest first. */
   range(feed: string, from: number, to: number): Promise<Uint8Array[]>
   /** `origin` is the session the batch came from: entries passed on are not pushed back to it. */
-  ingest(batch: Uint8Array[], origin?: object): Promise<{ accepted: number; buffered: number; rejected: Array<{ reason: RejectReason }> }>
+  ingest(batch: Uint8Array[], origin?: object): Promise<{ accepted: number; buffered: number; rejected: Array<{ reason: RejectReason; feed?: string; seq?: number }>; gaps?: Gap[] }>
   /** Signs `context` (this session, see #deviceContext) with this device's key; absent: not sent. */
   signDevice?(context: Uint8Array): Promise<{ feed: Uint8Array; signature: Uint8Array }>
   /** Whether `signature` is device `feed`'s over `context` (as signDevice makes it). */
@@ -62,7 +62,21 @@ const PROOF_DOMAIN = utf8('sharecircle/sync-proof/v1\0')
 const AUTH_KEY_DOMAIN = utf8('sharecircle/sync-auth-key/v1\0')
 /** Reasons that say nothing bad about the peer that forwarded the entry. */
 const HARMLESS: ReadonlySet<RejectReason> = new Set(['duplicate', 'buffer-full', 'fork', 'frozen'])
+/**
+ * A member's own later entry that fails its payload checks stays in the member's feed (its chain runs
+ * through it), so honest peers store and serve it: it counts against the peer only from the peer's own feed.
+ */
+const AUTHORED: ReadonlySet<RejectReason> = new Set(['undecryptable', 'bad-payload', 'bad-update'])
 const DEFAULT_STRIKES = 20
+/** Messages waiting for the send window above which `want`s are not answered. */
+const WAITING_FOR_WANTS = 2 * SEND_WINDOW
+
+/** Seqs from ≤ seq ≤ to of a feed (hex) that entries waiting here need first. */
+export interface Gap {
+  feed: string
+  from: number
+  to: number
+}
 
 export class SyncSession {
   state: SessionState = 'greeting'
@@ -71,6 +85,12 @@ export class SyncSession {
   readonly remoteHeads = new Map<string, number>()
   /** The device (feed, hex) this peer proved to be (`device`), once it has. */
   remoteDevice: string | undefined
+  /** Per feed, the range last asked of this peer (`want`): asked again only once it changes. */
+  readonly #asked = new Map<string, string>()
+  /** Entries and runs messages sent that the peer has not acknowledged yet, and those waiting to go. */
+  #unacked = 0
+  #waiting: SyncMessage[] = []
+  #headsAnswered = false
   /** What we said we hold: `have` tells the peer only what grew since. */
   readonly #told = new Map<string, number>()
   #remoteDone = false
@@ -104,9 +124,11 @@ export class SyncSession {
     return true
   }
 
+  /** What to answer `message` with; the caller sends it through `pace`, as everything it sends. */
   async receive(message: SyncMessage): Promise<SessionStep> {
     if (this.state === 'closed') return { send: [] }
-    if (message.type === 'error') return this.#close('remote-error', [])
+    // A peer without this circle says so: nothing to open again until it adds the circle itself.
+    if (message.type === 'error') return this.#close(message.code === ERROR_CODES.unknownTopic ? 'unknown-topic' : 'remote-error', [])
     switch (this.state) {
       case 'greeting':
         return message.type === 'hello' ? this.#onHello(message) : this.#close('malformed')
@@ -124,6 +146,32 @@ export class SyncSession {
     this.stats.sent += news.length
     // Not counted as held by the peer until it says so (`have`).
     return toMessages(news)
+  }
+
+  /**
+   * What of `messages` (and of what waits) goes out now, for the caller to write at once and in this
+   * order: entries and runs messages only while fewer than SEND_WINDOW of them wait for
+   * the peer's `ack` (the rest wait here, in order, for acks); everything else at once, so that acks
+   * and `have`s never wait behind entries (two sides with full windows would otherwise wait for each
+   * other). A closed session sends what it is given and drops what waits.
+   */
+  pace(messages: SyncMessage[]): SyncMessage[] {
+    if (this.state === 'closed') {
+      this.#waiting = []
+      return messages
+    }
+    const out: SyncMessage[] = []
+    for (const message of messages) {
+      if (carriesEntries(message)) this.#waiting.push(message)
+      else out.push(message)
+    }
+    let released = 0
+    while (released < this.#waiting.length && this.#unacked < SEND_WINDOW) {
+      out.push(this.#waiting[released++]!)
+      this.#unacked++
+    }
+    if (released > 0) this.#waiting = this.#waiting.slice(released)
+    return out
   }
 
   /** Whether the peer said it holds entry `seq` of `feed` (hex): its heads, or a `have`. */
@@ -148,10 +196,29 @@ export class SyncSession {
     return grown.length > 0 ? [{ type: 'have', heads: grown }] : []
   }
 
+  /**
+   * Asks this peer for the entries that entries waiting here need (`want`), each range once while
+   * it stays the same: a peer that lacks them answers nothing, and asking again would not help.
+   */
+  ask(gaps: readonly Gap[]): SyncMessage[] {
+    if (this.state !== 'syncing') return []
+    const wants: SyncMessage[] = []
+    for (const { feed, from, to } of gaps) {
+      const bytes = fromHex(feed)
+      const range = `${from}-${to}`
+      if (bytes?.length !== 32 || to < from || this.#asked.get(feed) === range) continue
+      this.#asked.set(feed, range)
+      wants.push({ type: 'want', feed: bytes, from, to })
+    }
+    return wants
+  }
+
   #noteHeld(heads: FeedLength[]): void {
     let grew = false
     for (const head of heads) {
       const feed = toHex(head.feed)
+      // A peer naming ever more feeds does not grow this without bound; no circle has that many devices.
+      if (!this.remoteHeads.has(feed) && this.remoteHeads.size >= MESSAGE_LIMITS.feeds) continue
       if (head.length > 0 && (this.remoteHeads.get(feed) ?? -1) < head.length - 1) {
         this.remoteHeads.set(feed, head.length - 1)
         grew = true
@@ -201,12 +268,19 @@ export class SyncSession {
       case 'runs':
         return this.#onEntries(message.runs.flatMap(expandRun))
       case 'want':
+        // A peer that asks faster than it acknowledges gets nothing more until it catches up: what
+        // waits for the window is held in memory here.
+        if (this.#waiting.length >= WAITING_FOR_WANTS) return { send: [] }
         return { send: await this.#missing(toHex(message.feed), message.from, message.to) }
       case 'done':
         this.#remoteDone = true
         return { send: [] }
       case 'have':
         this.#noteHeld(message.heads)
+        return { send: [] }
+      case 'ack':
+        // More acks than messages sent earn nothing: the window never grows past SEND_WINDOW.
+        this.#unacked = Math.max(0, this.#unacked - 1)
         return { send: [] }
       case 'device':
         return this.#onDevice(message.feed, message.signature)
@@ -217,18 +291,24 @@ export class SyncSession {
 
   async #onHeads(heads: FeedLength[]): Promise<SyncMessage[]> {
     this.#noteHeld(heads)
+    // Answered once a session: a peer repeating `heads` cannot make this side load its store again.
+    if (this.#headsAnswered) return []
+    this.#headsAnswered = true
     // Every missing range at once, so small feeds share messages (one ingest each on the other side).
     const entries: Uint8Array[] = []
     for (const [feed, seq] of this.#init.replica.heads()) {
       const theirs = this.remoteHeads.get(feed) ?? -1
-      if (seq > theirs) entries.push(...(await this.#stored(feed, theirs + 1, seq)))
+      if (seq > theirs) for (const entry of await this.#stored(feed, theirs + 1, seq)) entries.push(entry)
     }
     return [...toMessages(entries), { type: 'done' }]
   }
 
-  /** Stored entries of a feed in bounded messages; what the peer asked beyond our head is not there. */
+  /**
+   * Stored entries of a feed in bounded messages, at most MESSAGE_LIMITS.wanted of them (the peer asks
+   * again for the rest); what the peer asked beyond our head is not there.
+   */
   async #missing(feed: string, from: number, to: number): Promise<SyncMessage[]> {
-    return toMessages(await this.#stored(feed, from, to))
+    return toMessages(await this.#stored(feed, from, Math.min(to, from + MESSAGE_LIMITS.wanted - 1)))
   }
 
   /** Stored entries of one feed with from ≤ seq ≤ to (counted as sent; the peer's `have` says when it holds them). */
@@ -246,13 +326,24 @@ export class SyncSession {
     this.stats.received += entries.length
     const report = await this.#init.replica.ingest(entries, this)
     this.stats.accepted += report.accepted
-    for (const { reason } of report.rejected) {
-      this.stats.rejected.set(reason, (this.stats.rejected.get(reason) ?? 0) + 1)
-      if (!HARMLESS.has(reason)) this.#strikes++
+    for (const rejection of report.rejected) {
+      this.stats.rejected.set(rejection.reason, (this.stats.rejected.get(rejection.reason) ?? 0) + 1)
+      if (this.#blames(rejection)) this.#strikes++
     }
     if (this.#strikes >= (this.#init.strikes ?? DEFAULT_STRIKES)) return this.#close('misbehaving')
-    // The ack: what is now stored here (these entries, or the same ones from elsewhere).
-    return { send: this.announce() }
+    // The ack: what is now stored here (these entries, or the same ones from elsewhere); and, for
+    // entries that arrived ahead of their feed, the ones they wait for, from the peer that sent them
+    // (it stores a feed only in order, so it holds them).
+    return { send: [...this.announce(), ...this.ask(report.gaps ?? []), { type: 'ack' }] }
+  }
+
+  /** Whether a rejected entry counts against the peer that sent it. */
+  #blames({ reason, feed, seq }: { reason: RejectReason; feed?: string; seq?: number }): boolean {
+    if (HARMLESS.has(reason)) return false
+    if (seq === undefined || seq === 0) return true
+    // After seq 0, `not-admitted` follows a seq 0 already counted (or one an older version stored).
+    if (reason === 'not-admitted') return false
+    return !(AUTHORED.has(reason) && feed !== this.remoteDevice)
   }
 
   /** A claim that does not hold is ignored: the peer stays unnamed, the sync goes on. */
@@ -297,6 +388,10 @@ const MESSAGE_ENTRY_BYTES = MESSAGE_LIMITS.bytes / 4
  * else (never expected from our own storage) in plain `entries` messages; each message bounded in
  * entries and bytes. A run is never split across messages.
  */
+function carriesEntries(message: SyncMessage): boolean {
+  return message.type === 'entries' || message.type === 'runs'
+}
+
 function toMessages(entries: Uint8Array[]): SyncMessage[] {
   const messages: SyncMessage[] = []
   let loose: Uint8Array[] = []

@@ -58,4 +58,22 @@ describe('discovery on address changes', () => {
     members.push(cam)
     await waitFor(() => [ana, ben].every((member) => cam.directTo(member).length > 0), { signal: signal() })
   })
+
+  it('dials the relays a circle gains while on the network, and lets go of the ones it drops', async () => {
+    const [ana] = members as [TestMember]
+    const otherRoot = await mkdtemp(join(tmpdir(), 'sharecircle-discovery-it-'))
+    await writeFile(join(otherRoot, 'index.html'), TEST_INDEX_HTML)
+    const other = await startRelay({ host: '127.0.0.1', port: 0, dist: otherRoot, keyFile: join(otherRoot, 'relay.key') })
+    try {
+      const addresses = () => ana.node.services.relayLink.relays().map((link) => link.address)
+      ana.network.updateRelays(ana.circle.id, other.multiaddrs)
+      await waitFor(() => ana.node.services.relayLink.relays().some((link) => link.address === other.multiaddrs[0] && link.state === 'connected'), { signal: signal() })
+      expect(addresses()).toEqual([...other.multiaddrs])
+      expect(ana.status().relays.connected).toBe(1)
+    } finally {
+      ana.network.updateRelays(ana.circle.id, relay.multiaddrs)
+      await other.close()
+      await rm(otherRoot, { recursive: true, force: true })
+    }
+  })
 })

@@ -8,6 +8,7 @@
 import { WebRTC } from '@multiformats/multiaddr-matcher'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seededRandom } from '../../src/core/random'
+import { SYNC_PROTOCOL } from '../../src/net/sync-messages'
 import type { Relay } from '../../src/relay/start-relay'
 import { randomOfferDraft } from '../support/drafts'
 import { headsOf, startMember, type TestMember } from './support/members'
@@ -125,6 +126,21 @@ describe('a circle syncing over relay discovery and WebRTC', () => {
     await waitFor(() => allInSync([a, b, c]), { signal: signal() })
     expect(headsOf(a)).toEqual(headsOf(b))
     expect(headsOf(c)).toEqual(headsOf(b))
+  })
+
+  it('opens a session again when one ends while its connection stays up', async () => {
+    // The side that opens sessions is the lower peer id; the other one's stream is reset under it.
+    const [opener, other] = a.node.peerId.toString() < b.node.peerId.toString() ? [a, b] : [b, a]
+    const connection = other.directTo(opener)[0]!
+    const stream = connection.streams.find((candidate) => candidate.protocol === SYNC_PROTOCOL)!
+    stream.abort(new Error('reset by the test'))
+    await waitFor(() => opener.status().memberPeers === 1, { signal: signal() })
+    await timed('session reopened', () => waitFor(() => opener.status().memberPeers === 2, { signal: signal() }))
+    expect(connection.status).toBe('open')
+    expect(connection.streams.filter((candidate) => candidate.protocol === SYNC_PROTOCOL).some((candidate) => candidate !== stream)).toBe(true)
+    await other.replica.addOffer({ ...randomOfferDraft(rng), title: 'After the reset' })
+    await waitFor(() => titles(opener).includes('After the reset'), { signal: signal() })
+    await waitFor(() => allInSync([a, b, c]), { signal: signal() })
   })
 
   it('keeps syncing over the direct connections when the relay stops', async () => {

@@ -8,6 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { WebSockets } from '@multiformats/multiaddr-matcher'
 import { createSubscriber } from 'svelte/reactivity'
 import type { Device } from '../../circle/device'
+import type { CircleRecord } from '../../circle/types'
 import { secureRandom } from '../../core/random'
 import { CircleNetwork, createMemberNode, type CircleStatus, type MemberNode } from '../../net/index'
 import type { RelayInfo } from '../relay-info'
@@ -84,7 +85,8 @@ export class NetworkState {
   live = $state.raw<LiveNetwork | undefined>()
 
   readonly #statuses = new Map<string, CircleNetworkStatus>()
-  readonly #added = new Set<string>()
+  /** Circles on the network, with the relays they were given. */
+  readonly #added = new Map<string, readonly string[]>()
   #device: Device | undefined
   #relays: readonly string[] = []
   #controller = new AbortController()
@@ -146,19 +148,28 @@ export class NetworkState {
     if (!live || signal.aborted) return
     const circles = device.circles()
     const ids = new Set(circles.map((circle) => circle.id))
-    for (const id of this.#added) {
+    for (const id of this.#added.keys()) {
       if (ids.has(id)) continue
       this.#added.delete(id)
       void live.network.removeCircle(id).catch(() => undefined)
     }
+    // The circle's own relays (from its invites) and the relay that served this app.
+    const relaysOf = (circle: CircleRecord) => [...new Set([...circle.relays, ...this.#relays])]
+    for (const circle of circles) {
+      const given = this.#added.get(circle.id)
+      const relays = relaysOf(circle)
+      if (!given || (given.length === relays.length && given.every((relay, i) => relay === relays[i]))) continue
+      // A later invite to a circle already joined named more relays.
+      this.#added.set(circle.id, relays)
+      live.network.updateRelays(circle.id, relays)
+    }
     const fresh = circles.filter((circle) => !this.#added.has(circle.id))
-    for (const circle of fresh) this.#added.add(circle.id)
+    for (const circle of fresh) this.#added.set(circle.id, relaysOf(circle))
     await Promise.all(
       fresh.map(async (circle) => {
         try {
           const replica = await device.openCircle(circle.id)
-          // The circle's own relays (from its invite) and the relay that served this app.
-          const relays = [...new Set([...circle.relays, ...this.#relays])]
+          const relays = this.#added.get(circle.id) ?? relaysOf(circle)
           await live.network.addCircle({ ...circle, relays }, replica, { signal })
         } catch {
           // A circle that cannot go on the network (a bad relay address) stays offline; its status says so.

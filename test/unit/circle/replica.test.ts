@@ -144,7 +144,25 @@ describe('a circle on one device', () => {
     const update = await entry(1, join.hash, { type: 'update', update: new Uint8Array([0, 0]) })
     const report = await b.ingest([join.bytes, update.bytes])
     expect(report.rejected.map((r) => r.reason)).toEqual(['bad-certificate', 'not-admitted'])
+    expect(report.accepted).toBe(0)
     expect(b.view().members.size).toBe(1)
+    // Nothing of a feed without a valid join is kept, held or served: a stranger cannot fill storage.
+    const strangerFeed = toHex(stranger.publicKey)
+    expect(b.heads().has(strangerFeed)).toBe(false)
+    expect(await b.range(strangerFeed, 0, 1)).toEqual([])
+    // Garbage at seq 0 (random ciphertext), then an update chained to it: the same.
+    const garbageJoin = await signEntry(tweetnaclEd25519, stranger.secretKey, {
+      topic: a.topic, feed: stranger.publicKey, seq: 0, prev: ZERO_HASH, timestamp: 1, nonce, ciphertext: new Uint8Array(80).fill(5),
+    })
+    const next = await entry(1, garbageJoin.hash, { type: 'update', update: new Uint8Array([0, 0]) })
+    const again = await b.ingest([garbageJoin.bytes, next.bytes])
+    expect(again.rejected.map((r) => r.reason)).toEqual(['undecryptable', 'not-admitted'])
+    expect(b.heads().has(strangerFeed)).toBe(false)
+    // Its seq 0 may still come right later: the feed was forgotten, not frozen.
+    const goodCertificate = await issueCertificate(tweetnaclEd25519, stranger, stranger.publicKey, fromHex(circle.id)!, 1)
+    const validJoin = await entry(0, ZERO_HASH, { type: 'join', certificate: goodCertificate, name: 'Eve', boxPublicKey: new Uint8Array(32) })
+    expect((await b.ingest([validJoin.bytes])).accepted).toBe(1)
+    expect(b.heads().get(strangerFeed)).toBe(0)
   })
 
   it('keeps fork evidence and freezes the feed', async () => {

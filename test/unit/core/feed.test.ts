@@ -37,6 +37,20 @@ describe('feed rules', () => {
     expect(log.head(entries[0]!.feedId)).toMatchObject({ seq: 2, hash: entries[2]!.hash })
   })
 
+  it('forgets a feed whole: its head and what of it waits, as if it had never arrived', async () => {
+    const log = new FeedLog()
+    const [first, , third] = await chain(3)
+    log.offer(first!)
+    expect(log.offer(third!)).toEqual({ status: 'buffered' })
+    expect(log.earlyCount).toBe(1)
+    log.forget(first!.feedId)
+    expect(log.head(first!.feedId)).toBeUndefined()
+    expect(log.heads()).toEqual([])
+    expect(log.earlyCount).toBe(0)
+    // Not frozen: the feed can start again from seq 0.
+    expect(log.offer(first!)).toMatchObject({ status: 'appended', entries: [first] })
+  })
+
   it('buffers early entries and releases them, in order, when the gap fills', async () => {
     const log = new FeedLog()
     const [a, b, c, d] = await chain(4)

@@ -13,6 +13,7 @@ const EXAMPLES: SyncMessage[] = [
   { type: 'entries', entries: [rng(10), rng(0), rng(5000)] },
   { type: 'want', feed: rng(32), from: 3, to: 9 },
   { type: 'done' },
+  { type: 'ack' },
   { type: 'error', code: 2, text: 'bad-proof' },
   {
     type: 'runs',

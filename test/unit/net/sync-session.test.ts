@@ -1,9 +1,12 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { utf8 } from '../../../src/core/bytes'
+import { toHex, utf8 } from '../../../src/core/bytes'
+import { tweetnaclEd25519 } from '../../../src/core/ed25519'
+import { signEntry } from '../../../src/core/entry'
+import { sealPayload } from '../../../src/core/payload'
 import { seededRandom } from '../../../src/core/random'
 import type { CircleReplica } from '../../../src/circle/replica'
-import { encodeMessage, readMessage, type SyncMessage } from '../../../src/net/sync-messages'
+import { SEND_WINDOW, encodeMessage, readMessage, type SyncMessage } from '../../../src/net/sync-messages'
 import { SyncSession, type SyncReplica } from '../../../src/net/sync-session'
 import { newTestDevice } from '../../support/circle-fixtures'
 import { randomOfferDraft } from '../../support/drafts'
@@ -18,22 +21,27 @@ async function members(count: number, seed = 100) {
   closers.push(() => founder.device.close())
   const circle = await founder.device.createCircle({ name: 'Elm Street', description: '' })
   const replicas: CircleReplica[] = [await founder.device.openCircle(circle.id)]
+  const storages = [founder.storage]
   for (let i = 1; i < count; i++) {
     const other = await newTestDevice(`Member ${i}`, seed + i)
     closers.push(() => other.device.close())
     await other.device.joinCircle(circle)
     replicas.push(await other.device.openCircle(circle.id))
+    storages.push(other.storage)
   }
-  return { circle, replicas }
+  return { circle, replicas, storages }
 }
 
 function session(replica: CircleReplica, circleKey: Uint8Array, local: string, remote: string, initiator: boolean, seed: number) {
   return new SyncSession({ replica, circleKey, localPeer: utf8(local), remotePeer: utf8(remote), random: seededRandom(seed), initiator })
 }
 
-/** Delivers every message through the codec, in order, until both sides are quiet. */
-async function converse(a: SyncSession, b: SyncSession, first: SyncMessage[] = a.start()) {
-  const queue: Array<{ to: SyncSession; message: SyncMessage }> = first.map((message) => ({ to: b, message }))
+/**
+ * Delivers every message through the codec, in order, until both sides are quiet; each side sends
+ * through its send window (`pace`), as a channel does. `first` is a's, not yet paced unless said.
+ */
+async function converse(a: SyncSession, b: SyncSession, first: SyncMessage[] = a.start(), { paced = false } = {}) {
+  const queue: Array<{ to: SyncSession; message: SyncMessage }> = (paced ? first : a.pace(first)).map((message) => ({ to: b, message }))
   const closed: string[] = []
   while (queue.length > 0) {
     const { to, message } = queue.shift()!
@@ -41,7 +49,7 @@ async function converse(a: SyncSession, b: SyncSession, first: SyncMessage[] = a
     if (!decoded.ok) throw new Error(`codec failed: ${decoded.reason}`)
     const step = await to.receive(decoded.value)
     if (step.closed) closed.push(step.closed)
-    for (const reply of step.send) queue.push({ to: to === a ? b : a, message: reply })
+    for (const reply of to.pace(step.send)) queue.push({ to: to === a ? b : a, message: reply })
   }
   return closed
 }
@@ -202,6 +210,37 @@ describe('sync sessions between real replicas', () => {
     expect(sb.stats.rejected.get('malformed')).toBe(25)
   })
 
+  it('blames a member’s garbage on the member: the peer that only passed it on is not struck', async () => {
+    const { circle, replicas, storages } = await members(3, 300)
+    const [a, b, c] = replicas as [CircleReplica, CircleReplica, CircleReplica]
+    const strict = (replica: CircleReplica, local: string, remote: string, initiator: boolean, seed: number) =>
+      new SyncSession({ replica, circleKey: circle.key, localPeer: utf8(local), remotePeer: utf8(remote), random: seededRandom(seed), initiator, strikes: 1 })
+    // C writes the next entry of its own feed, validly signed and chained, with a garbage Yjs update.
+    const secret = (await storages[2]!.records.getDevice())!.deviceSecret
+    const feed = toHex(secret.slice(32))
+    const head = c.heads().get(feed)!
+    const [last] = await storages[2]!.entries.getRange(c.topicHex, feed, head, head)
+    const nonce = new Uint8Array(24).fill(7)
+    const garbage = await signEntry(tweetnaclEd25519, secret, {
+      topic: c.topic, feed: secret.slice(32), seq: head + 1, prev: last!.hash, timestamp: 1, nonce,
+      ciphertext: sealPayload(circle.key, nonce, { type: 'update', update: new Uint8Array([255, 255, 255, 1, 2, 3]) }),
+    })
+    await c.ingest([garbage.bytes]).catch(() => undefined)
+    const fromC = strict(c, 'peer-c', 'peer-a', true, 41)
+    const atA = strict(a, 'peer-a', 'peer-c', false, 42)
+    // C's own session: its garbage counts against it, and one strike is the limit here.
+    expect(await converse(fromC, atA)).toContain('misbehaving')
+    expect(atA.stats.rejected.get('bad-update')).toBe(1)
+    // A stored it (the feed's chain runs through it) and serves it to B: not A's fault.
+    expect(a.heads().get(feed)).toBe(head + 1)
+    const fromA = strict(a, 'peer-a', 'peer-b', true, 43)
+    const atB = strict(b, 'peer-b', 'peer-a', false, 44)
+    expect(await converse(fromA, atB)).toEqual([])
+    expect(atB.stats.rejected.get('bad-update')).toBe(1)
+    expect(atB.state).toBe('syncing')
+    expect(fromA.upToDate && atB.upToDate).toBe(true)
+  })
+
   it('answers a range request with just that range, and ignores one for a feed it does not have', async () => {
     const { circle, replicas } = await members(2)
     const [a, b] = replicas as [CircleReplica, CircleReplica]
@@ -217,5 +256,56 @@ describe('sync sessions between real replicas', () => {
     const [message] = reply.send
     expect(message?.type === 'runs' && message.runs.map((run) => [run.seq, run.items.length])).toEqual([[2, 2]])
     expect((await sa.receive({ type: 'want', feed: new Uint8Array(32), from: 0, to: 10 })).send).toEqual([])
+  })
+
+  it('keeps at most SEND_WINDOW entries messages unacknowledged; acks and `have`s never wait behind them', async () => {
+    const { circle, replicas } = await members(2, 500)
+    const [a, b] = replicas as [CircleReplica, CircleReplica]
+    const sa = session(a, circle.key, 'peer-a', 'peer-b', true, 18)
+    const sb = session(b, circle.key, 'peer-b', 'peer-a', false, 19)
+    await converse(sa, sb)
+    const rng = seededRandom(20)
+    const written: Uint8Array[] = []
+    const stop = a.subscribeEntries((record) => written.push(record.bytes))
+    for (let i = 0; i < SEND_WINDOW + 2; i++) await a.addOffer(randomOfferDraft(rng))
+    stop()
+    // Pushed one by one: a message each, of which SEND_WINDOW go out and two wait for acks.
+    const sent = written.flatMap((entry) => sa.pace(sa.push([entry])))
+    expect(sent).toHaveLength(SEND_WINDOW)
+    expect(sa.pace(sa.announce()).map((message) => message.type)).toEqual(['have'])
+    // B handles the first and acks it: the next one goes.
+    const first = await sb.receive(sent[0]!)
+    expect(first.send.map((message) => message.type)).toContain('ack')
+    const released = sa.pace((await sa.receive({ type: 'ack' })).send)
+    expect(released).toHaveLength(1)
+    expect(released[0]!.type).toBe('runs')
+    // Everything arrives in the end, in order, each ack releasing the last one that waits.
+    for (const message of [...sent.slice(1), ...released]) await converse(sa, sb, [message], { paced: true })
+    expect(b.view().offers).toEqual(a.view().offers)
+    expect(b.heads()).toEqual(a.heads())
+  })
+
+  it('asks the sender for what an entry that came ahead of its feed waits for, and then has it all', async () => {
+    const { circle, replicas } = await members(2, 400)
+    const [a, b] = replicas as [CircleReplica, CircleReplica]
+    const rng = seededRandom(15)
+    await a.addOffer(randomOfferDraft(rng))
+    const sa = session(a, circle.key, 'peer-a', 'peer-b', true, 16)
+    const sb = session(b, circle.key, 'peer-b', 'peer-a', false, 17)
+    await converse(sa, sb)
+    // Three more of A's entries, of which only the last reaches B (as gossip or a push might).
+    const written: Uint8Array[] = []
+    const stop = a.subscribeEntries((record) => written.push(record.bytes))
+    for (let i = 0; i < 3; i++) await a.addOffer(randomOfferDraft(rng))
+    stop()
+    const step = await sb.receive({ type: 'entries', entries: [written[2]!] })
+    const want = step.send.find((message) => message.type === 'want')
+    const feed = [...a.heads().keys()].find((candidate) => a.heads().get(candidate) === b.heads().get(candidate)! + 3)!
+    expect(want).toMatchObject({ type: 'want', from: b.heads().get(feed)! + 1, to: b.heads().get(feed)! + 2 })
+    // The same gap is not asked twice; A's answer fills it and the waiting entry follows.
+    expect(sb.ask([{ feed, from: b.heads().get(feed)! + 1, to: b.heads().get(feed)! + 2 }])).toEqual([])
+    await converse(sb, sa, step.send)
+    expect(b.heads().get(feed)).toBe(a.heads().get(feed))
+    expect(b.view().offers).toEqual(a.view().offers)
   })
 })
