@@ -90,6 +90,8 @@ interface Link {
   connection: Connection
   lastSyncedAt: number | undefined
   openedAt: number
+  /** This side opened the stream. */
+  initiator: boolean
 }
 
 interface GossipWaiting {
@@ -353,7 +355,7 @@ export class CircleNetwork {
       return
     }
     const channel = SyncChannel.open(stream, this.#session(open, connection, true), { signal: this.#controller.signal })
-    this.#track(open, peer, { channel, stream, connection, lastSyncedAt: undefined, openedAt: this.#now() })
+    this.#track(open, peer, { channel, stream, connection, lastSyncedAt: undefined, openedAt: this.#now(), initiator: true })
   }
 
   readonly #onStream = (stream: Stream, connection: Connection): void => {
@@ -364,8 +366,15 @@ export class CircleNetwork {
         if (hello.type !== 'hello') return undefined
         picked = this.#byTopic.get(toHex(hello.topic))
         if (!picked) return undefined
+        // Both sides opened a session at once (each put the circle on the network while connected):
+        // the one the lower peer id opened stays, at both ends. The other is told this side has no
+        // such session to offer, which it does not open again.
+        const peer = connection.remotePeer.toString()
+        const existing = picked.links.get(peer)
+        if (existing?.initiator && this.#node.peerId.toString() < peer) return undefined
         const session = this.#session(picked, connection, false)
-        this.#track(picked, connection.remotePeer.toString(), { channel, stream, connection, lastSyncedAt: undefined, openedAt: this.#now() })
+        this.#track(picked, peer, { channel, stream, connection, lastSyncedAt: undefined, openedAt: this.#now(), initiator: false })
+        if (existing?.initiator) existing.stream.abort(new Error('duplicate sync stream'))
         return session
       },
       { signal: this.#controller.signal },

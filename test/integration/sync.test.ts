@@ -128,6 +128,23 @@ describe('a circle syncing over relay discovery and WebRTC', () => {
     expect(headsOf(c)).toEqual(headsOf(b))
   })
 
+  it('keeps one session per circle when both members put a new circle on the network at once', async () => {
+    const record = await a.device.createCircle({ name: 'Elm Street garden', description: '' })
+    await b.device.joinCircle(record)
+    const garden = { ...record, relays: [...relay.multiaddrs] }
+    const [ra, rb] = [await a.device.openCircle(garden.id), await b.device.openCircle(garden.id)]
+    await Promise.all([a.network.addCircle(garden, ra), b.network.addCircle(garden, rb)])
+    const syncStreams = (from: TestMember, to: TestMember) => from.directTo(to).flatMap((connection) => connection.streams).filter((stream) => stream.protocol === SYNC_PROTOCOL && stream.status === 'open')
+    await waitFor(() => [a, b].every((member) => member.network.status(garden.id)?.memberPeers === 1), { signal: signal() })
+    await ra.addOffer({ ...randomOfferDraft(rng), title: 'Spare spade' })
+    await waitFor(() => rb.view().offers.some((offer) => offer.title === 'Spare spade'), { signal: signal() })
+    await waitFor(() => [a, b].every((member) => member.network.status(garden.id)!.peers.every((peer) => peer.upToDate)), { signal: signal() })
+    // One stream for each of the two circles, the same one at both ends.
+    await waitFor(() => syncStreams(a, b).length === 2 && syncStreams(b, a).length === 2, { signal: signal() })
+    await a.network.removeCircle(garden.id)
+    await b.network.removeCircle(garden.id)
+  })
+
   it('opens a session again when one ends while its connection stays up', async () => {
     // The side that opens sessions is the lower peer id; the other one's stream is reset under it.
     const [opener, other] = a.node.peerId.toString() < b.node.peerId.toString() ? [a, b] : [b, a]
