@@ -85,6 +85,7 @@ export class CircleReplica implements CircleHandle {
   /** Where received records came from, until they are passed on. */
   readonly #origins = new WeakMap<EntryRecord, EntryOrigin>()
   readonly #storedListeners = new Set<() => void>()
+  readonly #unstoredListeners = new Set<(error: unknown) => void>()
   readonly #checker = new UpdateChecker()
   /** Accepted entries (local or received) whose write has not succeeded yet: written with the next. */
   #unsaved: EntryRecord[] = []
@@ -266,6 +267,15 @@ export class CircleReplica implements CircleHandle {
   subscribeStored(listener: () => void): () => void {
     this.#storedListeners.add(listener)
     return () => this.#storedListeners.delete(listener)
+  }
+
+  /**
+   * Told when a local edit was signed and shared but could not be stored here (a full disk): the
+   * edit stands, and it is stored with the next write that succeeds, or on the next opening.
+   */
+  subscribeUnstored(listener: (error: unknown) => void): () => void {
+    this.#unstoredListeners.add(listener)
+    return () => this.#unstoredListeners.delete(listener)
   }
 
   /** A member doc's Yjs state vector and raw contents, to compare replicas (sync status, tests). */
@@ -472,6 +482,12 @@ export class CircleReplica implements CircleHandle {
       try {
         const update = transactUpdate(doc, write)
         if (update) await this.#append({ type: 'update', update }, (record) => (signed = record))
+      } catch (error) {
+        if (!signed) throw error
+        // Signed, in the feed and on its way to peers: the edit is made, and failing it would have the
+        // person make it twice. What failed is storing it here, which the next write or opening
+        // retries (the journal holds it meanwhile); whoever listens tells the person.
+        for (const listener of this.#unstoredListeners) listener(error)
       } finally {
         if (signed && this.#unsaved.includes(signed)) this.#whenStored.set(signed, releaseSaves)
         else releaseSaves()

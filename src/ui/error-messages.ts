@@ -2,6 +2,18 @@ import { INVITE_REJECT_REASONS, type InviteRejectReason } from '../core/invite'
 import { inviteRejectionWords } from './invite-words'
 
 /**
+ * What a person reads when an edit of theirs was made and shared with the circle but could not be
+ * stored on this device yet (CircleReplica.subscribeUnstored): not a failure to try again.
+ */
+export function describeUnstoredEdit(error: unknown): string {
+  const name = error instanceof Error || isNamed(error) ? error.name : ''
+  if (name === 'StorageFullError' || name === 'QuotaExceededError') {
+    return 'Saved and shared with the circle, but your device storage is full, so this device has not stored it yet. Free some space; Sharecircle stores it with your next change.'
+  }
+  return 'Saved and shared with the circle, but this device could not store it yet. Sharecircle tries again with your next change.'
+}
+
+/**
  * What a person reads when something fails. Errors are told apart by `error.name` (one named class per
  * failure in each layer), never by their message text.
  */

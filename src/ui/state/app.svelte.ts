@@ -7,7 +7,7 @@ import { Device, previewInvite } from '../../circle/device'
 import { InvalidInviteError } from '../../circle/invite-errors'
 import type { CircleHandle, CircleRecord, Storage } from '../../circle/types'
 import { DEFAULT_NAME, openStorage } from '../../store/index'
-import { describeError } from '../error-messages'
+import { describeError, describeUnstoredEdit } from '../error-messages'
 import { rememberJoined } from '../joined-circles'
 import { fetchRelayInfo, type RelayInfo } from '../relay-info'
 import { circleOf } from '../routes'
@@ -228,7 +228,10 @@ export class AppState {
     let opening = this.#circles.get(id)
     if (!opening) {
       const inviter = device.circles.find((circle) => circle.id === id)?.invitedBy
-      opening = device.device.openCircle(id).then((handle) => new CircleState(handle, device.device.attestationSigner(), inviter))
+      opening = device.device.openCircle(id).then((handle) => {
+        handle.subscribeUnstored((error) => this.toasts.error(describeUnstoredEdit(error)))
+        return new CircleState(handle, device.device.attestationSigner(), inviter)
+      })
       // A failed open is not cached: the next visit tries again.
       opening.catch(() => this.#circles.delete(id))
       this.#circles.set(id, opening)

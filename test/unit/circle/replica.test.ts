@@ -194,6 +194,18 @@ describe('a circle on one device', () => {
   })
 })
 
+/** What the replica reported as signed and not stored while `write` ran. */
+async function unstoredWhile(replica: CircleReplica, write: () => Promise<unknown>): Promise<unknown[]> {
+  const reported: unknown[] = []
+  const stop = replica.subscribeUnstored((error) => reported.push(error))
+  try {
+    await write()
+  } finally {
+    stop()
+  }
+  return reported
+}
+
 /** Real storage whose entry writes fail while `full` is set, as on a full disk. */
 function fillable(storage: Storage) {
   const disk = { full: false }
@@ -282,7 +294,8 @@ describe('this device’s own doc and its entries', () => {
     }
     try {
       ben.disk.full = true
-      await expect(b.addOffer(drill)).rejects.toMatchObject({ name: 'QuotaExceededError' })
+      // Signed and shared, so the edit stands; storing it here failed, and the replica says so.
+      expect(await unstoredWhile(b, () => b.addOffer(drill))).toMatchObject([{ name: 'QuotaExceededError' }])
       expect(saved).toEqual([])
       ben.disk.full = false
       await b.addOffer({ ...drill, title: 'Ladder' })
@@ -297,7 +310,8 @@ describe('this device’s own doc and its entries', () => {
     const feed = toHex((await raw.records.getDevice())!.deviceSecret.slice(32))
     const before = replica.heads().get(feed)!
     ben.disk.full = true
-    await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    // Signed and shared, so the edit stands; storing it here failed, and the replica says so.
+    expect(await unstoredWhile(replica, () => replica.addOffer({ ...drill, title: 'Ladder' }))).toMatchObject([{ name: 'QuotaExceededError' }])
     // Its own doc's mark is due, and waits behind the held edit: closing must not wait for it.
     expect(replica.closed).toBe(false)
     await device.close()
@@ -434,7 +448,8 @@ describe('this device’s own doc and its entries', () => {
     const feed = toHex((await raw.records.getDevice())!.deviceSecret.slice(32))
     const before = replica.heads().get(feed)!
     ben.disk.full = true
-    await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    // Signed and shared, so the edit stands; storing it here failed, and the replica says so.
+    expect(await unstoredWhile(replica, () => replica.addOffer({ ...drill, title: 'Ladder' }))).toMatchObject([{ name: 'QuotaExceededError' }])
     await device.close()
 
     const again = (await Device.load(ben.storage))!
@@ -480,7 +495,8 @@ describe('this device’s own doc and its entries', () => {
     // The mark for that write goes out once edits pause.
     await new Promise((done) => setTimeout(done, 1_500))
     ben.disk.full = true
-    await expect(replica.addOffer({ ...drill, title: 'Ladder' })).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    // Signed and shared, so the edit stands; storing it here failed, and the replica says so.
+    expect(await unstoredWhile(replica, () => replica.addOffer({ ...drill, title: 'Ladder' }))).toMatchObject([{ name: 'QuotaExceededError' }])
     ben.disk.full = false
     await device.close()
 
@@ -591,7 +607,8 @@ describe('writes that fail', () => {
     b.subscribeStored(() => heldWhenTold.push(b.heads().get(ben.feed)!))
 
     ben.disk.full = true
-    await expect(b.addOffer(drill)).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    // Signed and shared, so the edit stands; storing it here failed, and the replica says so.
+    expect(await unstoredWhile(b, () => b.addOffer(drill))).toMatchObject([{ name: 'QuotaExceededError' }])
     expect(passedOn).toEqual([before + 1])
     expect(b.heads().get(ben.feed)).toBe(before)
     expect(heldWhenTold).toEqual([])
