@@ -111,8 +111,17 @@ export class Device {
   static async restoreFromBackup(storage: Storage, file: Uint8Array, passphrase: string, env?: DeviceEnvironment): Promise<Device> {
     const environment = env ?? (await defaultEnvironment())
     const contents = await decryptBackup(environment.subtle, file, passphrase)
-    const circles = contents.circles.map((circle) => ({ ...circle, key: fromHex(circle.key)! }))
-    const device = await Device.#start(storage, environment, contents.identitySeed, contents.name, circles, environment.now())
+    // A backup is a file from anywhere: its text gets the limits typed text gets, or the device's join
+    // (which carries the name) would be one no peer accepts.
+    const circles = contents.circles.map(({ invitedBy, ...circle }) => ({
+      ...circle,
+      key: fromHex(circle.key)!,
+      name: cleanCircleName(circle.name),
+      description: cleanCircleDescription(circle.description),
+      relays: inviteRelays(circle.relays),
+      ...(invitedBy === undefined ? {} : { invitedBy }),
+    }))
+    const device = await Device.#start(storage, environment, contents.identitySeed, cleanName(contents.name), circles, environment.now())
     return device
   }
 
@@ -167,8 +176,8 @@ export class Device {
     const circle: CircleRecord = {
       id: toHex(secrets.id),
       key: secrets.key,
-      name: input.name.normalize('NFC').trim().slice(0, 80) || 'Our circle',
-      description: input.description.normalize('NFC').trim().slice(0, 600),
+      name: cleanCircleName(input.name),
+      description: cleanCircleDescription(input.description),
       createdAt: this.#env.now(),
       relays: inviteRelays(input.relays ?? []),
     }
@@ -278,7 +287,9 @@ export class Device {
       circles: this.#circles.map((circle) => ({ ...circle, key: toHex(circle.key) })),
       exportedAt: this.#env.now(),
     }, passphrase)
-    await this.markBackedUp()
+    // The file is what matters, and a full disk is when a backup is most wanted: not noting when it
+    // was made only leaves the reminder to make one.
+    await this.markBackedUp().catch(() => undefined)
     return file
   }
 
@@ -305,10 +316,14 @@ export class Device {
   async close(): Promise<void> {
     const open = [...this.#open.values()]
     this.#open.clear()
-    // Still reached by pageHidden while they close: closing waits for writes under way.
-    await Promise.all(open.map(async (replica) => (await replica).close()))
-    this.#ready.clear()
-    this.#listeners.clear()
+    // Still reached by pageHidden while they close: closing waits for writes under way, of every
+    // circle, even when one of them failed to open (settled, not all-or-the-first-failure).
+    try {
+      await Promise.allSettled(open.map(async (replica) => (await replica).close()))
+    } finally {
+      this.#ready.clear()
+      this.#listeners.clear()
+    }
   }
 
   #keys() {
@@ -355,4 +370,12 @@ function sortCircles(circles: CircleRecord[]): CircleRecord[] {
 
 function cleanName(name: string): string {
   return name.normalize('NFC').trim().slice(0, 60) || 'Neighbour'
+}
+
+function cleanCircleName(name: string): string {
+  return name.normalize('NFC').trim().slice(0, 80) || 'Our circle'
+}
+
+function cleanCircleDescription(description: string): string {
+  return description.normalize('NFC').trim().slice(0, 600)
 }

@@ -29,6 +29,8 @@ export interface BackupCircle {
   description: string
   createdAt: number
   relays: string[]
+  /** Who invited this device's member in (hex identity key), for the trust view's starting point. */
+  invitedBy?: string
 }
 
 export interface BackupContents {
@@ -110,14 +112,15 @@ function parseContents(plaintext: Uint8Array): BackupContents {
 
 function parseCircle(raw: unknown): BackupCircle {
   if (!isRecord(raw)) throw new Error()
-  const { id, key, name, description, createdAt, relays } = raw
+  const { id, key, name, description, createdAt, relays, invitedBy } = raw
   const valid =
     typeof id === 'string' && fromHex(id)?.length === 16 &&
     typeof key === 'string' && fromHex(key)?.length === 32 &&
     typeof name === 'string' && typeof description === 'string' && typeof createdAt === 'number' &&
-    Array.isArray(relays) && relays.every((relay) => typeof relay === 'string')
+    Array.isArray(relays) && relays.every((relay) => typeof relay === 'string') &&
+    (invitedBy === undefined || (typeof invitedBy === 'string' && fromHex(invitedBy)?.length === 32))
   if (!valid) throw new Error()
-  return { id, key, name, description, createdAt, relays: relays as string[] }
+  return { id, key, name, description, createdAt, relays: relays as string[], ...(invitedBy === undefined ? {} : { invitedBy: invitedBy as string }) }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

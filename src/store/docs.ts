@@ -6,6 +6,7 @@
  * `_destroyed`), so package.json pins its exact version: an upgrade is a change to review here.
  */
 import * as Y from 'yjs'
+import * as idb from 'lib0/indexeddb'
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
 import type { DocAttachment, DocCovers } from '../circle/types'
 import { StorageClosedError, StorageUnavailableError } from './errors'
@@ -34,6 +35,11 @@ export function globalIndexedDB(): IDBFactory | undefined {
  */
 export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocAttachment> {
   if (!globalIndexedDB()) throw new StorageUnavailableError()
+  // y-indexeddb applies the saved rows in a promise chain nobody can catch: a damaged row (a disk
+  // fault) would leave `whenSynced` pending forever and the circle never open. The own doc is a
+  // cache of the device's own stored entries, so a damaged one is dropped and rebuilt from them
+  // (no covers mark: the caller replays every entry).
+  if (await hasDamagedRows(databaseName)) await clearDocument(databaseName)
   const persistence = new IndexeddbPersistence(databaseName, doc)
   let db: IDBDatabase
   try {
@@ -47,10 +53,17 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
   // lib0 closes the connection when another tab deletes or upgrades the doc's database, but
   // y-indexeddb keeps listening to the doc, and its next write would throw into whoever edited the
   // doc. Stop listening instead; the doc lives on in memory.
-  const detach = () => void persistence.destroy()
+  let closedEarly!: (error: Error) => void
+  const closed = new Promise<never>((_, reject) => (closedEarly = reject))
+  const detach = () => {
+    void persistence.destroy()
+    // Destroyed before it loaded, y-indexeddb never says it did.
+    closedEarly(new StorageClosedError('The doc\'s database was closed while it loaded'))
+  }
   db.addEventListener('versionchange', detach)
   db.addEventListener('close', detach)
-  await persistence.whenSynced
+  closed.catch(() => undefined)
+  await Promise.race([persistence.whenSynced, closed])
   const { covers, rows } = await readSaved(db)
   const saves = new GatedSaves(persistence, db, rows)
   let closing: Promise<void> | undefined
@@ -65,6 +78,30 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
       }
       return closing
     },
+  }
+}
+
+/**
+ * Whether a row y-indexeddb saved for the doc does not decode as a Yjs update. Opens the database as
+ * y-indexeddb does (same stores, so a new one is created the same way) and closes it again.
+ */
+async function hasDamagedRows(databaseName: string): Promise<boolean> {
+  const db = await idb.openDB(databaseName, (created) => idb.createStores(created, [['updates', { autoIncrement: true }], ['custom']]))
+  try {
+    const rows = await requestResult<unknown[]>(startTransaction(db, ['updates'], 'readonly').objectStore('updates').getAll())
+    return rows.some((row) => !decodes(row))
+  } finally {
+    db.close()
+  }
+}
+
+function decodes(row: unknown): boolean {
+  if (!(row instanceof Uint8Array)) return false
+  try {
+    Y.decodeUpdate(row)
+    return true
+  } catch {
+    return false
   }
 }
 

@@ -82,6 +82,36 @@ describe('invites from a device', () => {
     expect([...replica.view().members.keys()]).toEqual([ben.me])
   })
 
+  it('a backup keeps who invited the member in, and a restore holds the names to their limits', async () => {
+    const { ana, circle } = await anaWithCircle()
+    const created = await ana.createInvite(circle.id, { relays: [RELAY], expiresInDays: 7, origin: ORIGIN })
+    const ben = await device('Ben', 3)
+    await ben.joinFromInvite(created.link)
+    await ben.rename('B'.repeat(59))
+    const restored = await Device.restoreFromBackup(await openTestStorage('restored'), await ben.exportBackup('correct horse'), 'correct horse', testEnvironment(4, START))
+    cleanups.push(() => restored.close())
+    expect(restored.circles()[0]).toMatchObject({ id: circle.id, invitedBy: ana.me, relays: [RELAY] })
+
+    // A file from elsewhere, with text no form would have let through.
+    const { encryptBackup } = await import('../../../src/core/backup')
+    const env = testEnvironment(5, START)
+    const crafted = await encryptBackup(env.subtle, env.random, {
+      identitySeed: new Uint8Array(32).fill(7),
+      name: 'N'.repeat(300),
+      circles: [{ id: circle.id, key: toHex(circle.key), name: ' C'.repeat(200), description: 'D'.repeat(2000), createdAt: START, relays: [RELAY, 'nonsense'] }],
+      exportedAt: START,
+    }, 'correct horse')
+    const fromFile = await Device.restoreFromBackup(await openTestStorage('crafted'), crafted, 'correct horse', testEnvironment(6, START))
+    cleanups.push(() => fromFile.close())
+    expect(fromFile.name).toHaveLength(60)
+    expect(fromFile.circles()[0]!.name.length).toBeLessThanOrEqual(80)
+    expect(fromFile.circles()[0]!.description).toHaveLength(600)
+    expect(fromFile.circles()[0]!.relays).toEqual([RELAY])
+    // Its join (which carries the name) is one peers accept: the circle opens with this device in it.
+    const replica = await fromFile.openCircle(circle.id)
+    expect([...replica.view().members.keys()]).toEqual([fromFile.me])
+  })
+
   it('refuses an expired invite, naming the reason, and joins nothing', async () => {
     const { ana, circle } = await anaWithCircle()
     const { link } = await ana.createInvite(circle.id, { relays: [], expiresInDays: 1, origin: ORIGIN })
