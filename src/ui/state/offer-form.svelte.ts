@@ -45,12 +45,32 @@ export class OfferForm {
   /** Errors show once an attempt to save found some, then follow every keystroke. */
   tried = $state(false)
 
+  /** Photos picked and still being shrunk and stored: a save waits for them (`photosAdded`). */
+  photosAdding = $state(0)
+  #photosWaiting: Array<() => void> = []
+
   readonly raw: Record<string, unknown> = $derived(this.#raw())
   readonly errors: FieldErrors = $derived(this.tried ? checkOfferDraft(this.raw) : {})
 
   constructor(kind: OfferKind, offer?: Offer) {
     this.kind = kind
     if (offer) this.#fill(offer)
+  }
+
+  /** Counts photos that are being added while `adding` runs. */
+  async addingPhotos(count: number, adding: () => Promise<void>): Promise<void> {
+    this.photosAdding += count
+    try {
+      await adding()
+    } finally {
+      this.photosAdding -= count
+      if (this.photosAdding === 0) for (const done of this.#photosWaiting.splice(0)) done()
+    }
+  }
+
+  /** Settles once no photo is being added: a save right after picking one keeps it. */
+  photosAdded(): Promise<void> {
+    return this.photosAdding === 0 ? Promise.resolve() : new Promise((done) => this.#photosWaiting.push(done))
   }
 
   /**
