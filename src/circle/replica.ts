@@ -363,14 +363,21 @@ export class CircleReplica implements CircleHandle {
     return id
   }
 
-  async updateOffer(id: Id, patch: Partial<OfferDraft>): Promise<void> {
-    const current = this.#own('offers', id)
-    const { id: _id, owner: _owner, created: _created, updated: _updated, ...draft } = current
-    const merged = { ...draft, ...patch } as OfferDraft
-    const errors = checkOfferDraft(merged)
-    if (Object.keys(errors).length > 0) throw new InvalidDraftError(errors)
-    const now = this.#options.now()
-    await this.#write((doc) => writeRecord(doc, 'offers', id, { ...toFields(normalizeOfferDraft(merged)), updated: now }))
+  /**
+   * Changes an own offer. The offer is read in the write's own turn, after the writes queued before
+   * it, so a patch given as a function of it (a day blocked on the calendar) builds on those, not on
+   * the offer as it was when asked.
+   */
+  async updateOffer(id: Id, patch: Partial<OfferDraft> | ((current: Offer) => Partial<OfferDraft>)): Promise<void> {
+    this.#own('offers', id)
+    await this.#write((doc) => {
+      const current = this.#own('offers', id)
+      const { id: _id, owner: _owner, created: _created, updated: _updated, ...draft } = current
+      const merged = { ...draft, ...(typeof patch === 'function' ? patch(current) : patch) } as OfferDraft
+      const errors = checkOfferDraft(merged)
+      if (Object.keys(errors).length > 0) throw new InvalidDraftError(errors)
+      writeRecord(doc, 'offers', id, { ...toFields(normalizeOfferDraft(merged)), updated: this.#options.now() })
+    })
   }
 
   async removeOffer(id: Id): Promise<void> {

@@ -45,7 +45,8 @@ export interface CircleHandle {
   subscribe(listener: () => void): () => void
   setProfile(patch: Partial<Omit<Profile, 'boxPublicKey'>>): Promise<void>
   addOffer(draft: OfferDraft): Promise<Id>
-  updateOffer(id: Id, patch: Partial<OfferDraft>): Promise<void>
+  /** A patch given as a function is applied to the offer as it is when the write's turn comes. */
+  updateOffer(id: Id, patch: Partial<OfferDraft> | ((current: Offer) => Partial<OfferDraft>)): Promise<void>
   removeOffer(id: Id): Promise<void>
   postWant(draft: WantDraft): Promise<Id>
   updateWant(id: Id, patch: Partial<WantDraft>): Promise<void>

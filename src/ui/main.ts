@@ -28,6 +28,10 @@ document.addEventListener('visibilitychange', () => app.pageHidden(document.visi
 addEventListener('pageshow', (event: PageTransitionEvent) => {
   if (event.persisted) app.reconnect()
 })
+// A node that could not start (offline at start-up) tries again when the browser is back online.
+addEventListener('online', () => {
+  if (app.network.phase === 'failed') app.reconnect()
+})
 registerServiceWorker({
   onUpdateReady: (apply) => app.toasts.offer('A new version of Sharecircle is ready.', { label: 'Reload', run: apply }),
 })

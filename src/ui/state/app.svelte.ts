@@ -37,6 +37,8 @@ export class AppState {
   /** This tab's hold on the device; undefined while another tab has it. */
   #lock: DeviceLock | undefined
   #hidden = false
+  /** Made by a join that failed, not shown yet (see joinFromInvite). */
+  #unshown: DeviceState | undefined
   /** The device a takeover is closing: its writes under way still need noting if the page goes. */
   #closing: Device | undefined
   #relayInfo: Promise<RelayInfo | undefined> | undefined
@@ -138,11 +140,17 @@ export class AppState {
       const opened = await previewInvite(text)
       if (!opened.ok) throw new InvalidInviteError(opened.reason, opened.detail)
     }
-    const device = existing ?? new DeviceState(await Device.create(this.#needStorage(), name ?? ''))
+    // An identity made for a join that then failed is stored already: trying again uses it rather
+    // than making a second one over it.
+    const device = existing ?? this.#unshown ?? new DeviceState(await Device.create(this.#needStorage(), name ?? ''))
+    if (!existing) this.#unshown = device
     const known = new Set(device.device.circles().map((circle) => circle.id))
     const circle = await device.device.joinFromInvite(text)
     if (!known.has(circle.id)) rememberJoined(circle.id)
-    if (!existing) this.#use(device)
+    if (!existing) {
+      this.#unshown = undefined
+      this.#use(device)
+    }
     return circle
   }
 

@@ -101,9 +101,9 @@ export class NetworkState {
     return status
   }
 
-  /** Puts the device's circles on the network; once per device (again after `stop`). */
+  /** Puts the device's circles on the network; once per device (again after `stop`, or a failed start). */
   async start(device: Device, served: Promise<RelayInfo | undefined>): Promise<void> {
-    if (this.#device === device && this.phase !== 'stopped') return
+    if (this.#device === device && this.phase !== 'stopped' && this.phase !== 'failed') return
     this.#device = device
     this.phase = 'starting'
     const controller = (this.#controller = new AbortController())
@@ -172,7 +172,8 @@ export class NetworkState {
           const relays = this.#added.get(circle.id) ?? relaysOf(circle)
           await live.network.addCircle({ ...circle, relays }, replica, { signal })
         } catch {
-          // A circle that cannot go on the network (a bad relay address) stays offline; its status says so.
+          // Not on the network (it could not be opened): tried again with the device's next change.
+          if (!signal.aborted) this.#added.delete(circle.id)
         }
       }),
     )

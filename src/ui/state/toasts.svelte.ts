@@ -46,7 +46,10 @@ export class Toasts {
   #push(tone: ToastTone, message: string, ms: number | undefined, action?: ToastAction): void {
     const id = this.#next++
     const toast: Toast = action ? { id, tone, message, action } : { id, tone, message }
-    this.items = [...this.items.filter((item) => item.message !== message), toast].slice(-MAX_SHOWN)
+    const items = [...this.items.filter((item) => item.message !== message), toast]
+    // Toasts with a button stay until used or dismissed; only passing ones make room, oldest first.
+    let excess = items.length - MAX_SHOWN
+    this.items = items.filter((item) => item.action !== undefined || item === toast || excess-- <= 0)
     if (ms !== undefined) setTimeout(() => this.dismiss(id), ms)
   }
 }

@@ -50,6 +50,22 @@ async function sync(from: CircleReplica, to: CircleReplica, storage: { entries: 
 }
 
 describe('a circle on one device', () => {
+  it('applies a patch given as a function to the offer as its write finds it: two days blocked in a row both stay', async () => {
+    const { device } = await newTestDevice('Ana', 4)
+    cleanups.push(() => device.close())
+    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+    const replica = await device.openCircle(circle.id)
+    const id = await replica.addOffer(drill)
+    const toggle = (date: string) => (current: { blockedDates: string[] }) => ({
+      blockedDates: current.blockedDates.includes(date) ? current.blockedDates.filter((day) => day !== date) : [...current.blockedDates, date],
+    })
+    // Both asked for before either is written, as two quick taps on the calendar.
+    await Promise.all([replica.updateOffer(id, toggle('2026-12-01')), replica.updateOffer(id, toggle('2026-12-02'))])
+    expect(replica.view().offers[0]!.blockedDates).toEqual(['2026-12-01', '2026-12-02'])
+    await replica.updateOffer(id, toggle('2026-12-01'))
+    expect(replica.view().offers[0]!.blockedDates).toEqual(['2026-12-02'])
+  })
+
   it('keeps offers, wants and the profile across a close and reopen', async () => {
     const { device, storage } = await newTestDevice('Ana', 3)
     const circle = await device.createCircle({ name: 'Elm Street', description: '' })
