@@ -494,7 +494,7 @@ export class CircleReplica implements CircleHandle {
         // Signed, in the feed and on its way to peers: the edit is made, and failing it would have the
         // person make it twice. What failed is storing it here, which the next write or opening
         // retries (the journal holds it meanwhile); whoever listens tells the person.
-        for (const listener of this.#unstoredListeners) listener(error)
+        for (const listener of this.#unstoredListeners) notifySafely(() => listener(error))
       } finally {
         if (signed && this.#unsaved.includes(signed)) this.#whenStored.set(signed, releaseSaves)
         else releaseSaves()
@@ -563,7 +563,7 @@ export class CircleReplica implements CircleHandle {
     }
     if (own.length > 0) this.#docs.saveSoon([this.me])
     for (const record of batch) if ((this.#stored.get(record.feed) ?? -1) < record.seq) this.#stored.set(record.feed, record.seq)
-    for (const listener of this.#storedListeners) listener()
+    for (const listener of this.#storedListeners) notifySafely(listener)
     for (const record of batch) if (record.feed !== this.#ownFeed) this.#emitEntry(record)
   }
 
@@ -632,4 +632,13 @@ function toFields(object: object): Record<string, FieldValue> {
 
 function hasProfileName(doc: Y.Doc): boolean {
   return typeof doc.getMap('profile').get('name') === 'string'
+}
+
+/** A listener that throws is reported and does not stop the others, nor the write that told it. */
+function notifySafely(listener: () => void): void {
+  try {
+    listener()
+  } catch (error) {
+    reportUncaught(error)
+  }
 }

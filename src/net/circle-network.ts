@@ -371,7 +371,10 @@ export class CircleNetwork {
         // such session to offer, which it does not open again.
         const peer = connection.remotePeer.toString()
         const existing = picked.links.get(peer)
-        if (existing?.initiator && this.#node.peerId.toString() < peer) return undefined
+        // Only a live session on this very connection stands: one on an old connection, or ending,
+        // gives way to the new one.
+        const standing = existing?.initiator === true && existing.connection === connection && connection.status === 'open' && existing.channel.session?.state !== 'closed'
+        if (standing && this.#node.peerId.toString() < peer) return undefined
         const session = this.#session(picked, connection, false)
         this.#track(picked, peer, { channel, stream, connection, lastSyncedAt: undefined, openedAt: this.#now(), initiator: false })
         if (existing?.initiator) existing.stream.abort(new Error('duplicate sync stream'))

@@ -86,10 +86,18 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
  * y-indexeddb does (same stores, so a new one is created the same way) and closes it again.
  */
 async function hasDamagedRows(databaseName: string): Promise<boolean> {
-  const db = await idb.openDB(databaseName, (created) => idb.createStores(created, [['updates', { autoIncrement: true }], ['custom']]))
+  let db: IDBDatabase
+  try {
+    db = await idb.openDB(databaseName, (created) => idb.createStores(created, [['updates', { autoIncrement: true }], ['custom']]))
+  } catch (error) {
+    throw new StorageUnavailableError(undefined, { cause: error })
+  }
   try {
     const rows = await requestResult<unknown[]>(startTransaction(db, ['updates'], 'readonly').objectStore('updates').getAll())
     return rows.some((row) => !decodes(row))
+  } catch {
+    // Rows that cannot even be read are damaged the same way.
+    return true
   } finally {
     db.close()
   }

@@ -207,6 +207,7 @@ export class AppState {
     const device = this.device
     const storage = this.#storage
     this.device = undefined
+    this.#unshown = undefined
     this.#storage = undefined
     this.#circles.clear()
     // Circles first: closing refuses new writes at once and waits for those under way. The tab that
