@@ -142,6 +142,7 @@ export class CircleReplica implements CircleHandle {
   }
 
   async #load(): Promise<void> {
+    this.#docs.prepareOwn()
     const { entries } = this.#options.storage
     const [stored, forks] = await Promise.all([entries.heads(this.topicHex), entries.getForks(this.topicHex)])
     const joins = await Promise.all(stored.map((head) => entries.getRange(this.topicHex, head.feed, 0, 0)))

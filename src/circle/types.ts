@@ -146,6 +146,8 @@ export interface Storage {
   snapshots: SnapshotStorage
   /** For this device's own member doc: every local edit is durable as it happens. */
   attachDoc: AttachDoc
+  /** Starts the checks `attachDoc(name)` makes of what is saved, so that they overlap other work. */
+  prepareDoc?(name: string): void
   journal: EntryJournal
 }
 

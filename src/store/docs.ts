@@ -33,13 +33,9 @@ export function globalIndexedDB(): IDBFactory | undefined {
  * Loads what was saved for the doc into `doc` and keeps saving its updates until `close()`.
  * Resolves once the saved state has been applied.
  */
-export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocAttachment> {
+export async function persistDoc(databaseName: string, doc: Y.Doc, checked?: Promise<void>): Promise<DocAttachment> {
   if (!globalIndexedDB()) throw new StorageUnavailableError()
-  // y-indexeddb applies the saved rows in a promise chain nobody can catch: a damaged row (a disk
-  // fault) would leave `whenSynced` pending forever and the circle never open. The own doc is a
-  // cache of the device's own stored entries, so a damaged one is dropped and rebuilt from them
-  // (no covers mark: the caller replays every entry).
-  if (await hasDamagedRows(databaseName)) await clearDocument(databaseName)
+  await (checked ?? dropIfDamaged(databaseName))
   const persistence = new IndexeddbPersistence(databaseName, doc)
   let db: IDBDatabase
   try {
@@ -79,6 +75,17 @@ export async function persistDoc(databaseName: string, doc: Y.Doc): Promise<DocA
       return closing
     },
   }
+}
+
+/**
+ * y-indexeddb applies the saved rows in a promise chain nobody can catch: a damaged row (a disk
+ * fault) would leave `whenSynced` pending forever and the circle never open. The own doc is a cache
+ * of the device's own stored entries, so a damaged one is dropped and rebuilt from them (no covers
+ * mark: the caller replays every entry). Costs a database open: Storage.prepareDoc starts it early,
+ * alongside the circle's other reads.
+ */
+export async function dropIfDamaged(databaseName: string): Promise<void> {
+  if (await hasDamagedRows(databaseName)) await clearDocument(databaseName)
 }
 
 /**

@@ -8,7 +8,7 @@ import type { DocAttachment, Storage } from '../circle/types'
 import { createEntryStorage, type IndexeddbEntryStorage } from './entries'
 import { StorageClosedError, StorageUnavailableError } from './errors'
 import { deleteDatabase, openDatabase, read, write, type Connection } from './idb'
-import { docDatabaseName, globalIndexedDB, persistDoc } from './docs'
+import { docDatabaseName, dropIfDamaged, globalIndexedDB, persistDoc } from './docs'
 import { createEntryJournal, type KeyValueStore } from './journal'
 import { createBlobStorage, createRecordStorage, createSnapshotStorage } from './records'
 import { DEFAULT_NAME, SCHEMA_VERSION, STORES, upgradeSchema, type DocRow } from './schema'
@@ -67,7 +67,18 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Ind
     },
   }
 
+  // Checks of doc databases started ahead of attaching them (prepareDoc).
+  const checks = new Map<string, Promise<void>>()
+  const prepareDoc = (docName: string): void => {
+    if (factory !== globalIndexedDB() || checks.has(docName)) return
+    const check = dropIfDamaged(docDatabaseName(name, docName))
+    check.catch(() => undefined)
+    checks.set(docName, check)
+  }
+
   const attachDoc = async (docName: string, doc: Y.Doc): Promise<DocAttachment> => {
+    const checked = checks.get(docName)
+    checks.delete(docName)
     const current = connection.current()
     if (factory !== globalIndexedDB()) {
       throw new StorageUnavailableError('Docs can only be kept in the global indexedDB (y-indexeddb takes no factory)')
@@ -81,7 +92,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Ind
         transaction.objectStore(STORES.docs).put(row, docName)
       })
     }
-    const persisted = await persistDoc(docDatabaseName(name, docName), doc)
+    const persisted = await persistDoc(docDatabaseName(name, docName), doc, checked)
     const attachment: DocAttachment = {
       covers: persisted.covers,
       hold: persisted.hold,
@@ -117,6 +128,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Ind
     blobs: createBlobStorage(connection),
     snapshots: createSnapshotStorage(connection),
     attachDoc,
+    prepareDoc,
     journal,
     close,
     async destroy() {
