@@ -59,9 +59,14 @@ export function answerOf(request: BorrowerSide, owners: ReadonlyMap<string, Owne
   return answer
 }
 
-/** Whether the answer still answers the request as it stands: an acceptance only of the same days and count. */
+/**
+ * Whether the answer still answers the request as it stands: an acceptance only of the same days and
+ * count, until the loan has started. From the handover (or the borrower's receipt) on, the accepted
+ * terms stand whatever the request says now: rewriting it cannot undo a loan under way.
+ */
 export function isHonoured(request: BorrowerSide, answer: OwnerRecord): boolean {
   if (answer.decision !== 'accepted') return true
+  if (answer.handedOver !== undefined || request.received !== undefined) return true
   const { terms } = answer
   return terms !== undefined && terms.from === request.from && terms.to === request.to && terms.count === request.count
 }
@@ -105,6 +110,8 @@ function holds(kind: OfferKind, state: BookingState): boolean {
 
 interface Draft {
   request: BorrowerSide
+  /** The days and count the booking holds: the accepted terms once an acceptance stands, else the request's. */
+  agreed: { from: IsoDate | undefined; to: IsoDate | undefined; count: number }
   /** The owner's answer if it is honoured; `found` is whatever answer the owner's doc holds. */
   answer: OwnerRecord | undefined
   found: OwnerRecord | undefined
@@ -117,13 +124,13 @@ interface Draft {
 
 /** Whether `units` more fit beside `held` over `range` (all days, for kinds that are consumed). */
 function fits(kind: OfferKind, capacity: number, held: readonly Draft[], range: { from: IsoDate; to: IsoDate }, units: number): boolean {
-  if (CONSUMED[kind]) return held.reduce((sum, other) => sum + unitsOf(kind, other.request.count), units) <= capacity
+  if (CONSUMED[kind]) return held.reduce((sum, other) => sum + unitsOf(kind, other.agreed.count), units) <= capacity
   const overlapping = held.filter((other) => overlaps(other.range, range))
   // The busiest day in the range starts one of the overlapping bookings, or the range itself.
   const points = [range.from, ...overlapping.map((other) => other.range.from).filter((day) => day >= range.from)]
   return points.every((day) => {
     const used = overlapping.filter((other) => other.range.from <= day && day <= other.range.to)
-    return used.reduce((sum, other) => sum + unitsOf(kind, other.request.count), units) <= capacity
+    return used.reduce((sum, other) => sum + unitsOf(kind, other.agreed.count), units) <= capacity
   })
 }
 
@@ -148,14 +155,16 @@ export function resolveOffer(
     const found = answerOf(request, owners)
     const answer = found && isHonoured(request, found) ? found : undefined
     const kind = offer?.kind ?? request.kind
-    const range = request.from !== undefined && request.to !== undefined ? { from: request.from, to: request.to } : ALWAYS
-    return { request, answer, found, kind, state: stepState(kind, request, answer), conflict: false, extension: extensionOf(request, answer), range }
+    const terms = answer?.decision === 'accepted' ? answer.terms : undefined
+    const agreed = terms ?? { from: request.from, to: request.to, count: request.count }
+    const range = agreed.from !== undefined && agreed.to !== undefined ? { from: agreed.from, to: agreed.to } : ALWAYS
+    return { request, agreed, answer, found, kind, state: stepState(kind, request, answer), conflict: false, extension: extensionOf(request, answer), range }
   })
   if (offer) {
     const capacity = capacityOf(offer)
     const held: Draft[] = []
     for (const draft of drafts.filter((d) => holds(d.kind, d.state)).sort(byDecision)) {
-      if (fits(draft.kind, capacity, held, draft.range, unitsOf(draft.kind, draft.request.count))) held.push(draft)
+      if (fits(draft.kind, capacity, held, draft.range, unitsOf(draft.kind, draft.agreed.count))) held.push(draft)
       else Object.assign(draft, { state: 'requested', conflict: true })
     }
     // Extensions come after every acceptance: a later yes to more days never pushes out a booking.
@@ -163,7 +172,7 @@ export function resolveOffer(
     for (const draft of granted) {
       const more = { from: draft.range.to, to: extendsTo(draft)! }
       const others = held.filter((other) => other !== draft)
-      if (fits(draft.kind, capacity, others, more, unitsOf(draft.kind, draft.request.count))) draft.range = { from: draft.range.from, to: more.to }
+      if (fits(draft.kind, capacity, others, more, unitsOf(draft.kind, draft.agreed.count))) draft.range = { from: draft.range.from, to: more.to }
       else draft.extension = 'clash'
     }
   } else {
@@ -178,12 +187,12 @@ export function resolveOffer(
 /** The later last day an extension granted gives a dated booking, if any. */
 function extendsTo(draft: Draft): IsoDate | undefined {
   const granted = grantedEnd(draft.answer)
-  return draft.request.to !== undefined && granted !== undefined && granted > draft.request.to ? granted : undefined
+  return draft.agreed.to !== undefined && granted !== undefined && granted > draft.agreed.to ? granted : undefined
 }
 
 function toBooking(draft: Draft, today: IsoDate): Booking {
   const { request, answer, kind } = draft
-  const to = request.to === undefined ? undefined : draft.range.to
+  const to = draft.agreed.to === undefined ? undefined : draft.range.to
   const inHand = draft.state === 'handed-over' || draft.state === 'received'
   const overdue = RETURNS[kind] && inHand && to !== undefined && today > to
   return {
@@ -192,9 +201,9 @@ function toBooking(draft: Draft, today: IsoDate): Booking {
     owner: request.owner,
     offer: request.offer,
     kind,
-    from: request.from,
+    from: draft.agreed.from,
     to,
-    count: request.count,
+    count: draft.agreed.count,
     message: request.message,
     requested: request.requested,
     state: overdue ? 'overdue' : draft.state,

@@ -38,6 +38,24 @@ describe('a thing, every step of the way', () => {
     expect(one(late, [drill], 'b1').state).toBe('handed-over')
   })
 
+  it('a loan under way keeps the accepted days: the borrower rewriting the request undoes nothing', () => {
+    // Accepted for 2–4 December, handed over and received; then Ben writes other days into his side.
+    const records: Array<[typeof ANA, string, Record<string, unknown>]> = [
+      [BEN, 'b1', request(drill, '2026-12-02', '2026-12-04')],
+      [ANA, 'b1', answer(BEN, drill, 200, { handedOver: 300 })],
+      [BEN, 'b1', { received: 310 }],
+      [BEN, 'b1', { to: '2026-12-03' }],
+      [CLEO, 'c1', request(drill, '2026-12-09', '2026-12-10')],
+    ]
+    const all = docs(...records)
+    const loan = one(all, [drill], 'b1', '2026-12-09')
+    expect(loan).toMatchObject({ state: 'overdue', from: '2026-12-02', to: '2026-12-04' })
+    // It still holds the drill: a later request for days after it does not get the drill too.
+    const later = docs(...records, [ANA, 'c1', answer(CLEO, drill, 400)])
+    expect(one(later, [drill], 'b1', '2026-12-09').state).toBe('overdue')
+    expect(one(later, [drill], 'c1', '2026-12-09').state).toBe('accepted')
+  })
+
   it('is overdue past its last day while out, not before and not once returned', () => {
     const all = docs([BEN, 'b1', request(drill, '2026-12-02', '2026-12-04')], [ANA, 'b1', answer(BEN, drill, 200, { handedOver: 300 })])
     expect(one(all, [drill], 'b1', '2026-12-04').state).toBe('handed-over')
