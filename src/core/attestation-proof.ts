@@ -11,6 +11,7 @@ import { concat, sha256, utf8 } from './bytes'
 import { resolveVerificationMethod } from './did-key'
 import type { Ed25519 } from './ed25519'
 import { type JsonObject, type JsonValue, canonicalJson } from './jcs'
+import { isIsoDate } from './validate-fields'
 
 export const DATA_INTEGRITY_PROOF = 'DataIntegrityProof'
 export const EDDSA_JCS_2022 = 'eddsa-jcs-2022'
@@ -40,8 +41,15 @@ export interface OpenedProof {
 
 export type ProofRead = { ok: true; value: OpenedProof } | { ok: false; reason: 'bad-proof'; detail: string }
 
+/**
+ * An XML Schema dateTimeStamp as Verifiable Credentials use it: a real calendar day and time of day
+ * (Date.parse alone rolls 30 February over into March, and takes 24:00).
+ */
 export function isDateTimeStamp(value: unknown): value is string {
-  return typeof value === 'string' && DATE_TIME_STAMP.test(value) && !Number.isNaN(Date.parse(value))
+  if (typeof value !== 'string' || !DATE_TIME_STAMP.test(value) || Number.isNaN(Date.parse(value))) return false
+  const [date = '', time = ''] = value.split('T')
+  const [hours, minutes, seconds] = time.slice(0, 8).split(':').map(Number) as [number, number, number]
+  return isIsoDate(date) && hours <= 23 && minutes <= 59 && seconds <= 59
 }
 
 /** SHA-256(JCS(proof config)) ‖ SHA-256(JCS(document)): the bytes an `eddsa-jcs-2022` proof signs. */

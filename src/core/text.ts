@@ -83,8 +83,10 @@ const LETTER_FOLDS: Readonly<Record<string, string>> = {
   þ: 'th',
   ı: 'i',
   ħ: 'h',
+  // Greek final sigma: lowercasing gives it at the end of a word (of a query word too), σ elsewhere.
+  ς: 'σ',
 }
-const FOLDABLE_LETTER = /[ßæœøłđðþıħ]/g
+const FOLDABLE_LETTER = /[ßæœøłđðþıħς]/g
 const NON_ASCII = /[^\x00-\x7f]/
 /** The marks of Latin accents; stripping them without a Unicode-aware regex is much faster. */
 const LATIN_MARKS = /[\u0300-\u036f]+/g

@@ -15,7 +15,7 @@ import {
   verifyAttestations,
 } from '../../../src/core/attestation'
 import { MAX_EXPORT_BYTES, MAX_EXPORT_CREDENTIALS, decodeAttestationExport, encodeAttestationExport } from '../../../src/core/attestation-export'
-import { addJcsProof, proofHashData, verifyJcsProof } from '../../../src/core/attestation-proof'
+import { addJcsProof, isDateTimeStamp, proofHashData, verifyJcsProof } from '../../../src/core/attestation-proof'
 import { decodeMultibase58, encodeMultibase58 } from '../../../src/core/base58'
 import { concat, toHex, utf8 } from '../../../src/core/bytes'
 import { didKeyFromPublicKey, publicKeyFromMultibase, verificationMethodOf } from '../../../src/core/did-key'
@@ -368,5 +368,16 @@ describe('the attestation export file', () => {
       [' '.repeat(MAX_EXPORT_BYTES + 1), 'too-large'],
     ]
     for (const [input, reason] of cases) expect([input.slice(0, 40), decodeAttestationExport(input)]).toMatchObject([input.slice(0, 40), { ok: false, reason }])
+  })
+})
+
+describe('isDateTimeStamp', () => {
+  it('takes real days and times of day only (Date.parse alone rolls 30 February over and takes 24:00)', () => {
+    expect(isDateTimeStamp('2026-12-01T23:59:59Z')).toBe(true)
+    expect(isDateTimeStamp('2026-12-01T10:00:00.123+02:00')).toBe(true)
+    expect(isDateTimeStamp('2028-02-29T00:00:00Z')).toBe(true)
+    for (const bad of ['2026-02-30T00:00:00Z', '2026-02-29T00:00:00Z', '2026-12-01T24:00:00Z', '2026-12-01T10:60:00Z', '2026-13-01T00:00:00Z', '2026-12-01']) {
+      expect(isDateTimeStamp(bad), bad).toBe(false)
+    }
   })
 })

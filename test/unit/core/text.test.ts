@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../../../src/core/random'
-import { cleanText, cleanTextFully } from '../../../src/core/text'
+import { cleanText, cleanTextFully, foldForSearch } from '../../../src/core/text'
 
 describe('cleanText', () => {
   it('its shortcut for already-clean text always agrees with the full pass', () => {
@@ -13,5 +13,12 @@ describe('cleanText', () => {
         expect(cleanText(raw, limit, options), JSON.stringify({ raw, limit, options })).toEqual(cleanTextFully(raw, limit, options))
       }
     }
+  })
+})
+
+describe('foldForSearch', () => {
+  it('folds Greek final sigma with the medial one, so a query ending in Σ finds the word going on', () => {
+    expect(foldForSearch('ΟΔΟΣ')).toBe(foldForSearch('οδοσ'))
+    expect(foldForSearch('Οδοστρωτήρας').includes(foldForSearch('ΟΔΟΣ'))).toBe(true)
   })
 })
