@@ -18,6 +18,7 @@ import {
   type AttestationRejectReason,
   type IssuerIdentity,
   type SignedCredential,
+  MAX_CREDENTIAL_BYTES,
   applyRevocations,
   issueReview,
   issueRevocation,
@@ -132,6 +133,7 @@ export class CircleAttestations {
     const problems: AttestationProblem[] = []
     const unverified: string[] = []
     const seen = new Set<string>()
+    const present = new Set<string>()
     const sealed = firstCommitments(view)
     for (const member of view.members.values()) {
       const parsed = recordsOf(member)
@@ -143,6 +145,13 @@ export class CircleAttestations {
           continue
         }
         if (record.vc === undefined) continue
+        // Refused before it is hashed or kept: a member rewriting large texts must not grow every
+        // peer's memory (the verified results are kept by text).
+        if (record.vc.length > MAX_CREDENTIAL_BYTES) {
+          problem('too-large')
+          continue
+        }
+        present.add(record.vc)
         if (record.commit !== undefined && toHex(sha256(utf8(record.vc))) !== record.commit) {
           problem('reveal-mismatch')
           continue
@@ -166,6 +175,8 @@ export class CircleAttestations {
       }
     }
     this.#verify(unverified)
+    // Results for texts no member holds any more (rewritten, removed) are let go of.
+    if (this.#results.size > 2 * present.size + 64) for (const text of this.#results.keys()) if (!present.has(text)) this.#results.delete(text)
     const result = { attestations, sealedReviews: sealed.first, problems, pending: unverified.length }
     this.#cache = { view, version: this.#version, result }
     return result

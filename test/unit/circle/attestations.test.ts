@@ -6,7 +6,7 @@
  */
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { issueReview } from '../../../src/core/attestation'
+import { MAX_CREDENTIAL_BYTES, issueReview } from '../../../src/core/attestation'
 import {
   CircleAttestations,
   REVIEW_REVEAL_AFTER_MS,
@@ -118,6 +118,8 @@ describe('attestations in a circle', () => {
     altered.id = 'urn:uuid:00000000-0000-4000-8000-000000000001'
     await ben.replica.writeOwn((doc) => writeRecord(doc, 'attestations', altered.id, { vc: JSON.stringify(altered) }))
     await ben.replica.writeOwn((doc) => writeRecord(doc, 'attestations', 'junk', { vc: '{"id": 1, "id": 2}' }))
+    // Over the size limit: refused as it is read, before anything hashes, verifies or keeps it.
+    await ben.replica.writeOwn((doc) => writeRecord(doc, 'attestations', 'huge', { vc: 'x'.repeat(MAX_CREDENTIAL_BYTES + 1) }))
     await syncAll([ana, ben, cleo])
 
     const seen = await verified(cleo.replica.view())
@@ -126,6 +128,7 @@ describe('attestations in a circle', () => {
       [true, 'bad-signature'],
       [true, 'duplicate-key'],
       [true, 'not-the-author'],
+      [true, 'too-large'],
     ])
   })
 
