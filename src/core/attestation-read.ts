@@ -21,6 +21,10 @@ export type ReviewRole = (typeof REVIEW_ROLES)[number]
 
 /** Lengths of claim text, in UTF-16 code units, checked when issuing and when reading. */
 export const CLAIM_LIMITS = { scope: 40, circle: 100, booking: 100 } as const
+/** Vouches lapse unless renewed: trust should reflect who people still stand behind. */
+export const VOUCH_VALIDITY_MONTHS = 12
+/** Room for the issuer's clock and rounding when a vouch's validity is checked against its maximum. */
+const VOUCH_VALIDITY_SLACK_MS = 24 * 60 * 60 * 1000
 
 export interface VouchClaim {
   strength: 1 | 2 | 3
@@ -88,6 +92,10 @@ export function readCredentialContent(doc: JsonObject): ContentRead {
   if (doc.validUntil !== undefined && (validUntil === undefined || validUntil <= validFrom)) return malformed('validUntil is not a dateTimeStamp after validFrom')
   // Vouches lapse (DESIGN: "vouches expire"): one without an end would stand forever.
   if (kind === 'vouch' && validUntil === undefined) return malformed('a vouch needs validUntil')
+  // Vouches expire (DESIGN): one valid for longer than the app ever makes them is not one.
+  if (kind === 'vouch' && validUntil !== undefined && validUntil > addMonths(validFrom, VOUCH_VALIDITY_MONTHS) + VOUCH_VALIDITY_SLACK_MS) {
+    return malformed(`a vouch is valid for ${VOUCH_VALIDITY_MONTHS} months at most`)
+  }
 
   const subjectDoc = doc.credentialSubject
   if (!isObject(subjectDoc)) return malformed('credentialSubject is not one object')

@@ -13,6 +13,7 @@ import {
   type ReviewClaim,
   type VouchClaim,
   VC_CONTEXT,
+  VOUCH_VALIDITY_MONTHS,
   addMonths,
   newUrnUuid,
   readCredentialContent,
@@ -25,7 +26,7 @@ import { type JsonObject, canonicalJson, checkSignedData, parseStrictJson } from
 import type { MemberId } from './model'
 import type { RandomBytes } from './random'
 
-export { CLAIM_LIMITS, REVIEW_ROLES, VC_CONTEXT, addMonths, fromXmlDateTime, newUrnUuid, toXmlDateTime } from './attestation-read'
+export { CLAIM_LIMITS, REVIEW_ROLES, VC_CONTEXT, VOUCH_VALIDITY_MONTHS, addMonths, fromXmlDateTime, newUrnUuid, toXmlDateTime } from './attestation-read'
 export type { AttestationKind, ReviewClaim, ReviewRole, VouchClaim } from './attestation-read'
 
 /** Why a credential was refused, in the order the checks run. */
@@ -49,8 +50,6 @@ export type AttestationRejectReason = (typeof ATTESTATION_REJECT_REASONS)[number
 
 /** A credential is a few hundred bytes; anything past this is refused before it is parsed. */
 export const MAX_CREDENTIAL_BYTES = 8192
-/** Vouches lapse unless renewed: trust should reflect who people still stand behind. */
-export const VOUCH_VALIDITY_MONTHS = 12
 /** How far ahead of our clock another device's `validFrom` may be and still count as valid now. */
 export const CLOCK_SKEW_MS = 5 * 60_000
 

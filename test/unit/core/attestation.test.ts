@@ -173,6 +173,8 @@ describe('issuing and verifying attestations', () => {
       () => issueVouch(webcrypto, ana, { subject, strength: 4 as 3, scope: 'tools', circle: 'c', now: NOW, random }),
       () => issueReview(webcrypto, ana, { subject, booking: 'b', rating: 4.5 as 4, role: 'owner', now: NOW, random }),
       () => issueVouch(webcrypto, ana, { subject, strength: 1, scope: 'tools', circle: 'c', now: NOW, validUntil: NOW - HOUR, random }),
+      // Vouches expire: one for longer than VOUCH_VALIDITY_MONTHS (a day of slack) is not one.
+      () => issueVouch(webcrypto, ana, { subject, strength: 1, scope: 'tools', circle: 'c', now: NOW, validUntil: NOW + 368 * 24 * HOUR, random }),
     ]
     for (const issue of cases) await expect(issue()).rejects.toThrow(InvalidAttestationError)
   })

@@ -78,7 +78,7 @@ describe('personalTrust', () => {
   })
 
   it('drops expired, not yet valid and revoked attestations', async () => {
-    const lapsed = await vouch('you', 'ana', 3, NOW - 400 * DAY, NOW - 10 * DAY)
+    const lapsed = await vouch('you', 'ana', 3, NOW - 300 * DAY, NOW - 10 * DAY)
     const future = await vouch('you', 'cleo', 3, NOW + 10 * DAY)
     const revokedVouch = await vouch('you', 'ben', 3)
     const revocation = await verified(await issueRevocation(ed, keys.you, { revokes: { id: revokedVouch.id, subject: id('ben') }, now: NOW - 1000, random }))
