@@ -54,20 +54,11 @@ export async function previewInvite(text: string, env?: Pick<DeviceEnvironment, 
 }
 
 /**
- * The relays an invite or a circle record can carry: core's `usableRelays` (trimmed, de-duplicated,
- * WebSocket multiaddrs ending in /p2p/<peer id>, at most core's limit). Core checks the form only:
- * circle may not import the multiaddr library either; net checks again with it when dialling.
- */
-export function inviteRelays(relays: readonly string[]): string[] {
-  return usableRelays(relays)
-}
-
-/**
  * A stored circle with only usable relays: a circle joined before relays were checked may name one
  * the network code cannot parse, which would keep the circle offline.
  */
 function withUsableRelays(circle: CircleRecord): CircleRecord {
-  const relays = inviteRelays(circle.relays)
+  const relays = usableRelays(circle.relays)
   return relays.length === circle.relays.length && relays.every((relay, i) => relay === circle.relays[i]) ? circle : { ...circle, relays }
 }
 
@@ -113,13 +104,12 @@ export class Device {
     const contents = await decryptBackup(environment.subtle, file, passphrase)
     // A backup is a file from anywhere: its text gets the limits typed text gets, or the device's join
     // (which carries the name) would be one no peer accepts.
-    const circles = contents.circles.map(({ invitedBy, ...circle }) => ({
+    const circles = contents.circles.map((circle) => ({
       ...circle,
       key: fromHex(circle.key)!,
       name: cleanCircleName(circle.name),
       description: cleanCircleDescription(circle.description),
-      relays: inviteRelays(circle.relays),
-      ...(invitedBy === undefined ? {} : { invitedBy }),
+      relays: usableRelays(circle.relays),
     }))
     const device = await Device.#start(storage, environment, contents.identitySeed, cleanName(contents.name), circles, environment.now())
     return device
@@ -179,7 +169,7 @@ export class Device {
       name: cleanCircleName(input.name),
       description: cleanCircleDescription(input.description),
       createdAt: this.#env.now(),
-      relays: inviteRelays(input.relays ?? []),
+      relays: usableRelays(input.relays ?? []),
     }
     await this.#storage.records.putCircle(circle)
     this.#circles = sortCircles([...this.#circles, circle])
@@ -219,7 +209,7 @@ export class Device {
         circleId: id,
         circleKey: circle.key,
         circleName: circle.name.slice(0, INVITE_LIMITS.circleName),
-        relays: inviteRelays(options.relays),
+        relays: usableRelays(options.relays),
         inviterName: this.#record.name.slice(0, INVITE_LIMITS.inviterName),
         issuedAt,
         expiresAt,
@@ -250,7 +240,7 @@ export class Device {
       name: invite.circleName,
       description: '',
       createdAt: this.#env.now(),
-      relays: inviteRelays(invite.relays),
+      relays: usableRelays(invite.relays),
       invitedBy: toHex(invite.inviter),
     })
   }
@@ -343,9 +333,9 @@ export class Device {
    */
   async #addRelays(known: CircleRecord, incoming: CircleRecord): Promise<CircleRecord> {
     if (!equalBytes(known.key, incoming.key)) return known
-    const fresh = inviteRelays(incoming.relays)
+    const fresh = usableRelays(incoming.relays)
     if (fresh.every((relay) => known.relays.includes(relay))) return known
-    const updated: CircleRecord = { ...known, relays: inviteRelays([...fresh, ...known.relays]) }
+    const updated: CircleRecord = { ...known, relays: usableRelays([...fresh, ...known.relays]) }
     await this.#storage.records.putCircle(updated)
     this.#circles = sortCircles(this.#circles.map((circle) => (circle === known ? updated : circle)))
     this.#notify()

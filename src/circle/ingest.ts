@@ -11,7 +11,7 @@ import type { Ed25519 } from '../core/ed25519'
 import { type Entry, decodeForTopic } from '../core/entry'
 import { verifyChained } from '../core/entry-chain'
 import type { RejectReason } from '../core/errors'
-import type { FeedLog } from '../core/feed'
+import type { FeedLog, Gap } from '../core/feed'
 import { verifyCertificate } from '../core/keys'
 import type { MemberId } from '../core/model'
 import { openPayload } from '../core/payload'
@@ -42,13 +42,6 @@ export interface IngestBatch {
   forks: Array<{ feed: string; seq: number; entries: Uint8Array[] }>
 }
 
-/** Seqs from ≤ seq ≤ to of a feed, missing before entries that wait for them. */
-export interface Gap {
-  feed: string
-  from: number
-  to: number
-}
-
 export interface IngestContext {
   ed: Ed25519
   topic: Uint8Array
@@ -59,6 +52,8 @@ export interface IngestContext {
   /** The stored entry at (feed, seq), for duplicate and fork checks below the in-memory window. */
   stored(feed: string, seq: number): Promise<EntryRecord | undefined>
 }
+
+const NO_VALID_JOIN = { reason: 'not-admitted', detail: 'feed has no valid join' } as const
 
 export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): Promise<IngestBatch> {
   const result: IngestBatch = { appended: [], updates: new Map(), joined: [], rejected: [], buffered: 0, gaps: [], forks: [] }
@@ -84,7 +79,7 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
       continue
     }
     if (unadmitted.has(entry.feedId)) {
-      result.rejected.push({ reason: 'not-admitted', detail: 'feed has no valid join', ...where })
+      result.rejected.push({ ...NO_VALID_JOIN, ...where })
       continue
     }
     const outcome = context.feeds.offer(entry)
@@ -118,7 +113,7 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
           context.feeds.forget(appended.feedId)
           unadmitted.add(appended.feedId)
           for (const later of outcome.entries.slice(index + 1)) {
-            result.rejected.push({ reason: 'not-admitted', detail: 'feed has no valid join', feed: later.feedId, seq: later.seq })
+            result.rejected.push({ ...NO_VALID_JOIN, feed: later.feedId, seq: later.seq })
           }
           break
         }
@@ -130,7 +125,7 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
   }
   for (const feed of touched) {
     const gap = context.feeds.gap(feed)
-    if (gap) result.gaps.push({ feed, ...gap })
+    if (gap) result.gaps.push(gap)
   }
   return result
 }
@@ -160,7 +155,7 @@ async function openAppended(context: IngestContext, result: IngestBatch, entry: 
     return true
   }
   const member = context.roster.memberOfFeed(entry.feedId)
-  if (!member) return fail('not-admitted', 'feed has no valid join')
+  if (!member) return fail(NO_VALID_JOIN.reason, NO_VALID_JOIN.detail)
   const list = result.updates.get(member) ?? []
   list.push({ entry, update: payload.value.update })
   result.updates.set(member, list)

@@ -26,6 +26,13 @@ export interface Head {
   hash: Uint8Array
 }
 
+/** Seqs from ≤ seq ≤ to of a feed, missing before entries that wait for them: what to ask a peer for. */
+export interface Gap {
+  feed: string
+  from: number
+  to: number
+}
+
 export type FeedOutcome =
   /** The entry, then any buffered entries it unblocked, in feed order: apply them in this order. */
   | { status: 'appended'; entries: Entry[]; dropped: Rejected[] }
@@ -105,15 +112,12 @@ export class FeedLog {
     this.#feeds.delete(feed)
   }
 
-  /**
-   * The seqs missing before the first entry that waits for this feed (from ≤ seq ≤ to), or undefined
-   * when nothing waits: what to ask a peer for.
-   */
-  gap(feed: string): { from: number; to: number } | undefined {
+  /** The seqs missing before the first entry that waits for this feed, or undefined when nothing waits. */
+  gap(feed: string): Gap | undefined {
     const state = this.#feeds.get(feed)
     if (!state || state.frozen || state.early.size === 0) return undefined
     const from = state.head ? state.head.seq + 1 : 0
-    return { from, to: Math.min(...state.early.keys()) - 1 }
+    return { feed, from, to: Math.min(...state.early.keys()) - 1 }
   }
 
   get earlyCount(): number {

@@ -12,6 +12,7 @@ import type { Message } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import { toHex } from '../core/bytes'
 import { peekEntryPosition } from '../core/entry'
+import type { Gap } from '../core/feed'
 import type { RandomBytes } from '../core/random'
 import type { EntryRecord } from '../circle/types'
 import { peerIdOf } from './announcement'
@@ -22,7 +23,7 @@ import { NetworkStoppedError } from './errors'
 import type { MemberNode } from './member-node'
 import { SyncChannel, type ChannelEnd } from './sync-channel'
 import { MESSAGE_LIMITS, SYNC_PROTOCOL } from './sync-messages'
-import { type Gap, SyncSession, type SyncReplica } from './sync-session'
+import { SyncSession, type SyncReplica } from './sync-session'
 import { discoveryTopic, gossipTopic } from './topics'
 
 /** What the network needs of an open circle (CircleReplica has it). */
@@ -126,13 +127,17 @@ interface OpenCircle {
   unsubscribe: () => void
 }
 
-/** The peer id of a relay address; undefined for one that does not parse (an invite's relays are checked before). */
-function relayPeerOf(text: string): string | undefined {
-  try {
-    return peerIdOf(multiaddr(text))
-  } catch {
-    return undefined
-  }
+/** The peer ids of relay addresses; one that does not parse names none (an invite's relays are checked before). */
+function relayPeersOf(relays: readonly string[]): Set<string> {
+  return new Set(
+    relays.flatMap((text) => {
+      try {
+        return peerIdOf(multiaddr(text)) ?? []
+      } catch {
+        return []
+      }
+    }),
+  )
 }
 
 /** Ends after which the peer is hung up on: it lacks the key or keeps sending bad entries. */
@@ -185,7 +190,7 @@ export class CircleNetwork {
       replica,
       discovery: discoveryTopic(replica.topic),
       gossip: gossipTopic(replica.topic),
-      relayPeers: new Set(circle.relays.flatMap((text) => relayPeerOf(text) ?? [])),
+      relayPeers: relayPeersOf(circle.relays),
       links: new Map(),
       pending: [],
       pendingOwn: [],
@@ -225,7 +230,7 @@ export class CircleNetwork {
     relayLink.add(relays.filter((relay) => !before.includes(relay)))
     relayLink.remove(before.filter((relay) => !relays.includes(relay)))
     open.circle = { ...open.circle, relays: [...relays] }
-    open.relayPeers = new Set(relays.flatMap((text) => relayPeerOf(text) ?? []))
+    open.relayPeers = relayPeersOf(relays)
     this.#refresh()
   }
 

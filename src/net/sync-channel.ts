@@ -9,7 +9,8 @@ import { LengthPrefixedDecoder } from '@libp2p/utils'
 import * as encoding from 'lib0/encoding'
 import { CLOSE_TIMEOUT_MS } from './constants'
 import { ERROR_CODES, MESSAGE_LIMITS, SEND_WINDOW, encodeMessage, readMessage, type SyncMessage } from './sync-messages'
-import type { Gap, SessionStep, SyncSession } from './sync-session'
+import type { Gap } from '../core/feed'
+import type { SessionStep, SyncSession } from './sync-session'
 
 export type ChannelEnd = NonNullable<SessionStep['closed']> | 'too-large' | 'stream-ended' | 'aborted'
 

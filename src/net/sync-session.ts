@@ -12,6 +12,7 @@
 import { concat, equalBytes, fromHex, sha256, toHex, utf8 } from '../core/bytes'
 import { peekEntryPosition } from '../core/entry'
 import { type EntryRun, expandRun, toRuns } from '../core/entry-run'
+import type { Gap } from '../core/feed'
 import type { RejectReason } from '../core/errors'
 import { equalConstantTime, hmacSha256 } from '../core/hmac'
 import type { RandomBytes } from '../core/random'
@@ -70,13 +71,6 @@ const AUTHORED: ReadonlySet<RejectReason> = new Set(['undecryptable', 'bad-paylo
 const DEFAULT_STRIKES = 20
 /** Messages waiting for the send window above which `want`s are not answered. */
 const WAITING_FOR_WANTS = 2 * SEND_WINDOW
-
-/** Seqs from ≤ seq ≤ to of a feed (hex) that entries waiting here need first. */
-export interface Gap {
-  feed: string
-  from: number
-  to: number
-}
 
 export class SyncSession {
   state: SessionState = 'greeting'
