@@ -4,11 +4,13 @@
  * order; the output is sorted, so two peers with the same docs hold equal lists.
  *
  * Booking ids are chosen by borrowers, and an owner keeps every answer, and their own requests as a
- * borrower, in one map keyed by booking id. So a request counts only if its id is unique for its owner:
- * a request under an id the owner's doc uses for the owner's own request is dropped, and of several
- * requests to one owner under one id only one stands — the one the owner's answer names, else the
- * earliest requested, then the lower borrower id. Each member is then a side of at most one booking
- * per id, which is what lets a booking page, a thread and an answer be found by the id alone.
+ * borrower, in one map keyed by booking id. So a request counts only if its id is unique for its owner.
+ * A tagged id (booking-id.ts) is: the reader already dropped requests under another member's tag.
+ * Untagged ids, written before tags, can collide: a request under an id the owner's doc uses for the
+ * owner's own request is dropped, and of several requests to one owner under one id only one stands —
+ * the one the owner's answer names, else the earliest requested, then the lower borrower id. Each
+ * member is then a side of at most one booking per id, which is what lets a booking page, a thread and
+ * an answer be found by the id alone.
  */
 import type { BookingSides, OwnerRecord } from './booking-read'
 import { resolveOffer } from './booking-state'

@@ -4,10 +4,12 @@
  * as an owner (it has `decision`). Each is read through its own field table only (BORROWER, OWNER in
  * validate-records.ts), so a field of the other side written into a record is never even looked at:
  * a borrower who writes `decision: 'accepted'` into their own request has written nothing anyone reads.
+ * A request under a booking id tagged for another member is malformed (booking-id.ts).
  * Beyond the OWNER table, an answer also carries the request's terms as the owner accepted them (read
  * with the borrower's rules) and `grantedTo`; a message may name the borrower of its booking.
  * Like every reader in core, these never throw and report each flaw as a ReadProblem.
  */
+import { mayAskUnder } from './booking-id'
 import type { ThreadMessage } from './messages'
 import type { BorrowerSide, Id, IsoDate, MemberId, OwnerSide, ReadProblem } from './model'
 import { getter, BORROWER, MESSAGE, OWNER, type Get } from './validate-records'
@@ -70,6 +72,11 @@ export function readBorrowerSide(member: MemberId, id: Id, raw: unknown, problem
     // Booking one's own offer is not a booking: nobody else would ever answer it.
     if (owner === member) {
       problems.push({ member, path: `${at}/owner`, reason: 'out-of-range' })
+      return undefined
+    }
+    // Another member's booking id is theirs alone (booking-id.ts).
+    if (!mayAskUnder(id, member)) {
+      problems.push({ member, path: at, reason: 'malformed' })
       return undefined
     }
     const from = get('from', BORROWER.from)

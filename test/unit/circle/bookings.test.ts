@@ -17,8 +17,9 @@ import {
   sendMessage,
 } from '../../../src/circle/bookings'
 import type { CircleReplica } from '../../../src/circle/replica'
+import { readBookingSides } from '../../../src/core/booking-read'
 import { bookingThread, wantAnswers } from '../../../src/core/messages'
-import type { OfferDraft } from '../../../src/core/model'
+import type { OfferDraft, ReadProblem } from '../../../src/core/model'
 import { newTestDevice } from '../../support/circle-fixtures'
 
 const drill: OfferDraft = {
@@ -197,14 +198,45 @@ describe('what an owner accepted', () => {
   })
 })
 
-describe('a booking id reused by another member', () => {
+describe('a booking id copied by another member', () => {
+  it('hides nothing: a request under another member’s tagged id reads as malformed', async () => {
+    const members = await circleOf(['Ana', 'Ben', 'Cleo'])
+    const [ana, ben, cleo] = members as [Member, Member, Member]
+    const drillId = await ana.replica.addOffer(drill)
+    await syncAll(members)
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: drillId }, { from: '2026-12-02', to: '2026-12-03', count: 1, message: '' }, TODAY)
+    expect(id.startsWith(ben.replica.me.slice(0, 16))).toBe(true)
+    await syncAll(members)
+    // Cleo copies Ben's pending request under his id, claiming to have asked long before him.
+    const craft = { owner: ana.replica.me, offer: drillId, kind: 'thing', from: '2026-12-05', to: '2026-12-06', count: 1, message: '', requested: 1 }
+    await cleo.replica.writeOwn((doc) => writeRecord(doc, 'bookings', id, craft))
+    await syncAll(members)
+    expect(members.map((m) => findBooking(circleBookings(m.replica.view(), TODAY), id, ana.replica.me)?.borrower)).toEqual(Array(3).fill(ben.replica.me))
+    expect(members.map((m) => bookingOf(m, id, cleo.replica.me))).toEqual([undefined, undefined, undefined])
+    const problems: ReadProblem[] = []
+    readBookingSides(cleo.replica.me, ana.replica.memberSnapshot(cleo.replica.me)!.raw.bookings, problems)
+    expect(problems).toEqual([{ member: cleo.replica.me, path: `bookings/${id}`, reason: 'malformed' }])
+    await actOnBooking(ana.replica, id, 'accept', TODAY)
+    await syncAll(members)
+    expect(members.map((m) => stateAt(m, id))).toEqual(['accepted', 'accepted', 'accepted'])
+  })
+})
+
+describe('an untagged booking id (written before tags) reused by another member', () => {
+  /** A request as requestBooking wrote it before booking ids carried their borrower's tag. */
+  async function untaggedRequest(borrower: Member, owner: Member, offer: string, id: string): Promise<string> {
+    const fields = { owner: owner.replica.me, offer, kind: 'thing', from: '2026-12-02', to: '2026-12-03', count: 1, message: '', requested: borrower.replica.clock.now() }
+    await borrower.replica.writeOwn((doc) => writeRecord(doc, 'bookings', id, fields))
+    return id
+  }
+
   it('takes over neither the owner’s booking page, nor her answer, nor the thread', async () => {
     const members = await circleOf(['Ana', 'Ben', 'Cleo'])
     const [ana, ben, cleo] = members as [Member, Member, Member]
     const drillId = await ana.replica.addOffer(drill)
     const tentId = await ana.replica.addOffer({ ...drill, title: 'Tent' })
     await syncAll(members)
-    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: drillId }, { from: '2026-12-02', to: '2026-12-03', count: 1, message: '' }, TODAY)
+    const id = await untaggedRequest(ben, ana, drillId, 'oldStyleBookingId-0001')
     // Cleo's crafted request for the tent reaches Ana before Ben's does; Ana writes to Cleo about it.
     const craft = { owner: ana.replica.me, offer: tentId, kind: 'thing', from: '2026-12-02', to: '2026-12-03', count: 1, message: '', requested: 9e12 }
     await cleo.replica.writeOwn((doc) => writeRecord(doc, 'bookings', id, craft))
@@ -232,7 +264,7 @@ describe('a booking id reused by another member', () => {
     const drillId = await ana.replica.addOffer(drill)
     const tentId = await ana.replica.addOffer({ ...drill, title: 'Tent' })
     await syncAll(members)
-    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: drillId }, { from: '2026-12-02', to: '2026-12-03', count: 1, message: '' }, TODAY)
+    const id = await untaggedRequest(ben, ana, drillId, 'oldStyleBookingId-0001')
     await syncAll(members)
     await actOnBooking(ana.replica, id, 'accept', TODAY)
     await actOnBooking(ana.replica, id, 'hand-over', TODAY)
