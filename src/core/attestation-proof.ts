@@ -94,6 +94,8 @@ export function openJcsProof(securedDocument: JsonObject, expectedPurpose = ASSE
   if (proof.cryptosuite !== EDDSA_JCS_2022) return bad(`cryptosuite is not ${EDDSA_JCS_2022}`)
   if (proof.proofPurpose !== expectedPurpose) return bad(`proof purpose is not ${expectedPurpose}`)
   if (proof.created !== undefined && !isDateTimeStamp(proof.created)) return bad('created is not a dateTimeStamp')
+  // The proof's own end (vc-data-integrity, "expires"); when it is past is the caller's to say.
+  if (proof.expires !== undefined && !isDateTimeStamp(proof.expires)) return bad('expires is not a dateTimeStamp')
   if (typeof proof.verificationMethod !== 'string') return bad('no verification method')
   const method = resolveVerificationMethod(proof.verificationMethod)
   if (method === undefined) return bad('the verification method is not a did:key of an Ed25519 key')

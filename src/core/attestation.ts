@@ -15,6 +15,7 @@ import {
   VC_CONTEXT,
   VOUCH_VALIDITY_MONTHS,
   addMonths,
+  fromXmlDateTime,
   newUrnUuid,
   readCredentialContent,
   toXmlDateTime,
@@ -180,7 +181,10 @@ export async function verifyAttestation(ed: Ed25519, input: unknown, now: number
   if (typeof opened.value.proof.created !== 'string') return fail('bad-proof', 'the proof has no created time')
   if (!(await verifyOpenedProof(ed, opened.value))) return fail('bad-signature', 'the signature does not verify')
 
-  const attestation: Attestation = { ...content.value, credential: doc }
+  // A proof that expires ends the credential with it, whatever validUntil says.
+  const expires = fromXmlDateTime(opened.value.proof.expires)
+  const validUntil = expires === undefined ? content.value.validUntil : Math.min(expires, content.value.validUntil ?? Infinity)
+  const attestation: Attestation = { ...content.value, validUntil, credential: doc }
   const window = checkValidity(attestation, now)
   return window === undefined ? { ok: true, value: attestation } : { ok: false, reason: window, attestation }
 }

@@ -308,6 +308,34 @@ describe('verification refuses, with a named reason', () => {
   })
 })
 
+describe('a proof that expires', () => {
+  /** The credential signed again with `expires` in its proof, which the signature then covers. */
+  async function withProofExpiry(credential: SignedCredential, expires: string) {
+    const { proof, ...document } = structuredClone(credential) as JsonObject
+    const { proofValue: _value, ...config } = proof as JsonObject
+    config.expires = expires
+    const signature = await webcrypto.sign(ana.secretKey, proofHashData(document, config))
+    return { ...document, proof: { ...config, proofValue: encodeMultibase58(signature) } }
+  }
+
+  it('ends the credential when it ends, before its validUntil', async () => {
+    const credential = await vouchFor()
+    const expiring = await withProofExpiry(credential, '2026-11-23T12:00:00Z')
+    const check = await verifyAttestation(webcrypto, expiring, NOW)
+    expect(check.ok && check.value.validUntil).toBe(Date.UTC(2026, 10, 23, 12, 0, 0))
+    expectRejected(await verifyAttestation(webcrypto, expiring, NOW + 24 * HOUR), 'expired')
+    // An expiry after validUntil changes nothing: the credential's own end comes first.
+    const late = await verifyAttestation(webcrypto, await withProofExpiry(credential, '2099-01-01T00:00:00Z'), NOW)
+    const plain = await verifyAttestation(webcrypto, credential, NOW)
+    expect(late.ok && late.value.validUntil).toBe(plain.ok && plain.value.validUntil)
+    expect(late.ok && late.value.validUntil).toBeGreaterThan(NOW + 300 * 24 * HOUR)
+  })
+
+  it('must say when as a dateTimeStamp', async () => {
+    expectRejected(await verifyAttestation(webcrypto, await withProofExpiry(await vouchFor(), 'tomorrow'), NOW), 'bad-proof')
+  })
+})
+
 describe('verification accepts', () => {
   it('the same credential with its keys in any order, as text or object', async () => {
     const credential = await vouchFor()
