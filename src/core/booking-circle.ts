@@ -10,8 +10,7 @@
  * owner's own request is dropped, and of several requests to one owner under one id only one stands —
  * the one the owner's answer names, else the earliest requested, then the lower borrower id. Each
  * member is then a side of at most one booking per id, which is what lets a booking page, a thread and
- * an answer be found by the id alone. A loan under way is grouped with the offer its answer names,
- * whatever offer the request names now (heldToAnswer).
+ * an answer be found by the id alone.
  */
 import type { BookingSides, OwnerRecord } from './booking-read'
 import { resolveOffer } from './booking-state'
@@ -31,10 +30,9 @@ export function deriveBookings(members: Iterable<{ id: MemberId; sides: BookingS
     }
   }
   const chosen = new Map<string, BorrowerSide>()
-  for (const candidate of candidates) {
-    const key = `${candidate.owner}/${candidate.id}`
+  for (const request of candidates) {
+    const key = `${request.owner}/${request.id}`
     if (ownRequests.has(key)) continue
-    const request = heldToAnswer(candidate, owners.get(key))
     const other = chosen.get(key)
     if (!other || stands(request, other, owners.get(key))) chosen.set(key, request)
   }
@@ -49,17 +47,6 @@ export function deriveBookings(members: Iterable<{ id: MemberId; sides: BookingS
   const bookings: Booking[] = []
   for (const [key, requests] of groups) bookings.push(...resolveOffer(live.get(key), requests, owners, today))
   return bookings.sort(newestFirst)
-}
-
-/**
- * A loan under way stays with the offer it was accepted for: a borrower who rewrites the request's
- * `offer` once the owner handed it over (or they said they received it) would otherwise detach the
- * request from its answer, and with it free the offer and drop an overdue loan from everyone's view.
- */
-function heldToAnswer(request: BorrowerSide, answer: OwnerRecord | undefined): BorrowerSide {
-  if (!answer || answer.borrower !== request.borrower || answer.offer === request.offer || answer.decision !== 'accepted') return request
-  const started = answer.handedOver !== undefined || request.received !== undefined
-  return started ? { ...request, offer: answer.offer } : request
 }
 
 /** Whether `request` rather than `other` holds an owner's booking id they share. */
