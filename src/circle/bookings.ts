@@ -104,7 +104,7 @@ export async function requestBooking(circle: BookingCircle, offer: { owner: Memb
   const draft: RequestDraft = { from: dated ? input.from : undefined, to: dated ? input.to : undefined, count: input.count }
   const check = checkRequest(live, offerBookings(circleBookings(view, today), live), draft, circle.me, today)
   if (!check.ok) throw new RequestRefusedError(check.reason)
-  const id = newBookingId(circle.me, circle.clock.newId())
+  const id = newBookingId({ borrower: circle.me, owner: live.owner, offer: live.id }, circle.clock.newId())
   const fields: Record<string, FieldValue> = {
     owner: live.owner,
     offer: live.id,

@@ -11,7 +11,12 @@
  * the one the owner's answer names, else the earliest requested, then the lower borrower id. Each
  * member is then a side of at most one booking per id, which is what lets a booking page, a thread and
  * an answer be found by the id alone.
+ *
+ * A loan under way outlives its request: an owner's handover under a bound id whose request is gone
+ * (deleted, or no longer readable) still stands, on the owner's word alone and marked `withdrawn`, so
+ * a borrower cannot free the offer or drop an overdue loan by taking their side back.
  */
+import { isTaggedBookingId } from './booking-id'
 import type { BookingSides, OwnerRecord } from './booking-read'
 import { resolveOffer } from './booking-state'
 import type { Booking, BorrowerSide, IsoDate, MemberId, Offer } from './model'
@@ -36,6 +41,14 @@ export function deriveBookings(members: Iterable<{ id: MemberId; sides: BookingS
     const other = chosen.get(key)
     if (!other || stands(request, other, owners.get(key))) chosen.set(key, request)
   }
+  const live = new Map(offers.map((offer) => [`${offer.owner}/${offer.id}`, offer]))
+  const withdrawn = new Set<BorrowerSide>()
+  for (const [key, answer] of owners) {
+    if (chosen.has(key) || !isTaggedBookingId(answer.id) || answer.decision !== 'accepted' || answer.handedOver === undefined) continue
+    const request = standIn(answer, live.get(`${answer.owner}/${answer.offer}`))
+    withdrawn.add(request)
+    chosen.set(key, request)
+  }
   const groups = new Map<string, BorrowerSide[]>()
   for (const request of chosen.values()) {
     const key = `${request.owner}/${request.offer}`
@@ -43,10 +56,30 @@ export function deriveBookings(members: Iterable<{ id: MemberId; sides: BookingS
     if (group) group.push(request)
     else groups.set(key, [request])
   }
-  const live = new Map(offers.map((offer) => [`${offer.owner}/${offer.id}`, offer]))
   const bookings: Booking[] = []
-  for (const [key, requests] of groups) bookings.push(...resolveOffer(live.get(key), requests, owners, today))
+  for (const [key, requests] of groups) bookings.push(...resolveOffer(live.get(key), requests, owners, today, withdrawn))
   return bookings.sort(newestFirst)
+}
+
+/** The request a handover answered, as the owner's answer recorded it: its terms, no borrower's steps. */
+function standIn(answer: OwnerRecord, offer: Offer | undefined): BorrowerSide {
+  return {
+    id: answer.id,
+    borrower: answer.borrower,
+    owner: answer.owner,
+    offer: answer.offer,
+    kind: offer?.kind ?? 'thing',
+    from: answer.terms?.from,
+    to: answer.terms?.to,
+    count: answer.terms?.count ?? 1,
+    message: '',
+    requested: answer.decided,
+    cancelled: undefined,
+    received: undefined,
+    returned: undefined,
+    extendTo: undefined,
+    extendAsked: undefined,
+  }
 }
 
 /** Whether `request` rather than `other` holds an owner's booking id they share. */

@@ -4,12 +4,12 @@
  * as an owner (it has `decision`). Each is read through its own field table only (BORROWER, OWNER in
  * validate-records.ts), so a field of the other side written into a record is never even looked at:
  * a borrower who writes `decision: 'accepted'` into their own request has written nothing anyone reads.
- * A request under a booking id tagged for another member is malformed (booking-id.ts).
+ * A request or an answer whose parties do not match its bound booking id is malformed (booking-id.ts).
  * Beyond the OWNER table, an answer also carries the request's terms as the owner accepted them (read
  * with the borrower's rules) and `grantedTo`; a message may name the borrower of its booking.
  * Like every reader in core, these never throw and report each flaw as a ReadProblem.
  */
-import { mayAskUnder } from './booking-id'
+import { fitsBookingId } from './booking-id'
 import type { ThreadMessage } from './messages'
 import type { BorrowerSide, Id, IsoDate, MemberId, OwnerSide, ReadProblem } from './model'
 import { getter, BORROWER, MESSAGE, OWNER, type Get } from './validate-records'
@@ -74,8 +74,8 @@ export function readBorrowerSide(member: MemberId, id: Id, raw: unknown, problem
       problems.push({ member, path: `${at}/owner`, reason: 'out-of-range' })
       return undefined
     }
-    // Another member's booking id is theirs alone (booking-id.ts).
-    if (!mayAskUnder(id, member)) {
+    // A bound id speaks of one borrower, owner and offer (booking-id.ts).
+    if (!fitsBookingId(id, { borrower: member, owner, offer })) {
       problems.push({ member, path: at, reason: 'malformed' })
       return undefined
     }
@@ -108,12 +108,16 @@ export function readBorrowerSide(member: MemberId, id: Id, raw: unknown, problem
 }
 
 export function readOwnerSide(member: MemberId, id: Id, raw: unknown, problems: ReadProblem[]): OwnerRecord | undefined {
-  return readRecord(member, 'bookings', id, raw, problems, (get, record) => {
+  return readRecord(member, 'bookings', id, raw, problems, (get, record, at) => {
     const borrower = get('borrower', OWNER.borrower)
     const offer = get('offer', OWNER.offer)
     const decision = get('decision', OWNER.decision)
     const decided = get('decided', OWNER.decided)
     if (borrower === undefined || offer === undefined || decision === undefined || decided === undefined) return undefined
+    if (!fitsBookingId(id, { borrower, owner: member, offer })) {
+      problems.push({ member, path: at, reason: 'malformed' })
+      return undefined
+    }
     // The terms are the borrower's fields copied at the answer, so they are read by the borrower's rules.
     const terms = own(record, 'count') === undefined ? undefined : { from: get('from', BORROWER.from), to: get('to', BORROWER.to), count: get('count', BORROWER.count) }
     return {

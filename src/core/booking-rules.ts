@@ -28,6 +28,8 @@ export function bookingActions(booking: Booking, member: MemberId): BookingActio
   const returns = RETURNS[booking.kind]
   const { state } = booking
   const actions: BookingAction[] = []
+  // A withdrawn request has no borrower's side left to write steps into.
+  if (booking.withdrawn && member === booking.borrower) return actions
   if (member === booking.borrower) {
     if (state === 'requested' || state === 'accepted') actions.push('cancel')
     if ((state === 'accepted' || state === 'handed-over' || state === 'overdue') && booking.borrowerSide.received === undefined) actions.push('receive')
@@ -43,6 +45,15 @@ export function bookingActions(booking: Booking, member: MemberId): BookingActio
   return actions
 }
 
+/**
+ * Whether the two sides may review each other over this booking, and a review of it counts: once it
+ * is closed, and only if both sides still stand behind it. A withdrawn booking stands on the owner's
+ * word alone, which an owner could write about anyone.
+ */
+export function isReviewable(booking: Booking): boolean {
+  return booking.state === 'closed' && !booking.withdrawn
+}
+
 export type NextActor = 'owner' | 'borrower' | 'both' | 'nobody'
 
 /** Who the booking waits for: shown on every booking so both sides know where they stand. */
@@ -50,6 +61,8 @@ export function nextActor(booking: Booking): NextActor {
   const handed = booking.ownerSide?.handedOver !== undefined
   const received = booking.borrowerSide.received !== undefined
   if (booking.extension === 'asked' && ['accepted', 'handed-over', 'received', 'overdue'].includes(booking.state)) return 'owner'
+  // Only the owner's side is left: they confirm the return, or nothing more happens.
+  if (booking.withdrawn) return RETURNS[booking.kind] && booking.state !== 'closed' ? 'owner' : 'nobody'
   switch (booking.state) {
     case 'requested':
     case 'returned':

@@ -118,6 +118,7 @@ interface Draft {
   kind: OfferKind
   state: BookingState
   conflict: boolean
+  withdrawn: boolean
   extension: ExtensionState | undefined
   range: { from: IsoDate; to: IsoDate }
 }
@@ -150,6 +151,7 @@ export function resolveOffer(
   requests: readonly BorrowerSide[],
   owners: ReadonlyMap<string, OwnerRecord>,
   today: IsoDate,
+  withdrawn: ReadonlySet<BorrowerSide> = new Set(),
 ): Booking[] {
   const drafts: Draft[] = requests.map((request) => {
     const found = answerOf(request, owners)
@@ -158,7 +160,8 @@ export function resolveOffer(
     const terms = answer?.decision === 'accepted' ? answer.terms : undefined
     const agreed = terms ?? { from: request.from, to: request.to, count: request.count }
     const range = agreed.from !== undefined && agreed.to !== undefined ? { from: agreed.from, to: agreed.to } : ALWAYS
-    return { request, agreed, answer, found, kind, state: stepState(kind, request, answer), conflict: false, extension: extensionOf(request, answer), range }
+    const state = stepState(kind, request, answer)
+    return { request, agreed, answer, found, kind, state, conflict: false, withdrawn: withdrawn.has(request), extension: extensionOf(request, answer), range }
   })
   if (offer) {
     const capacity = capacityOf(offer)
@@ -208,6 +211,7 @@ function toBooking(draft: Draft, today: IsoDate): Booking {
     requested: request.requested,
     state: overdue ? 'overdue' : draft.state,
     conflict: draft.conflict,
+    withdrawn: draft.withdrawn,
     extension: draft.extension,
     extendTo: request.extendTo,
     condition: answer?.closed !== undefined ? answer.condition : '',

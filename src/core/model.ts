@@ -269,6 +269,11 @@ export interface Booking {
   state: BookingState
   /** The owner accepted, but an earlier acceptance already took the capacity: shown to the owner. */
   conflict: boolean
+  /**
+   * The borrower's request is gone from their doc after the owner handed the item over: the booking
+   * stands on the owner's answer alone, with the terms it recorded (booking-circle.ts).
+   */
+  withdrawn: boolean
   extension: ExtensionState | undefined
   extendTo: IsoDate | undefined
   condition: string

@@ -23,6 +23,7 @@ import { type ExportRejectReason, decodeAttestationExport, encodeAttestationExpo
 import type { AutoAccept, MemberId } from '../../core/model'
 import { whenIdle } from '../../core/schedule'
 import { circleBookings } from '../../circle/bookings'
+import { isReviewable } from '../../core/booking-rules'
 import { localToday } from '../words'
 
 export type ImportedReputation =
@@ -83,7 +84,7 @@ export class TrustState {
     const minute = Math.floor(now / 60_000)
     const kept = this.#trust
     if (kept?.view === view && kept.known === known && kept.minute === minute) return kept.result
-    const closedBookings = circleBookings(view, localToday(now)).filter((booking) => booking.state === 'closed')
+    const closedBookings = circleBookings(view, localToday(now)).filter(isReviewable)
     const result = circleTrust(known.attestations, this.#replica.me, { now, closedBookings, ...(this.#inviter ? { inviter: this.#inviter } : {}) })
     this.#trust = { view, known, minute, result }
     return result

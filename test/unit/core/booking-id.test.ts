@@ -1,26 +1,40 @@
 import { describe, expect, it } from 'vitest'
-import { isTaggedBookingId, mayAskUnder, newBookingId } from '../../../src/core/booking-id'
+import { fitsBookingId, isTaggedBookingId, newBookingId } from '../../../src/core/booking-id'
 import { newId, seededRandom } from '../../../src/core/random'
 
 const ben = 'a1b2c3d4e5f60718' + '9'.repeat(48)
 const cleo = 'a1b2c3d4e5f60719' + '9'.repeat(48)
+const ana = 'f'.repeat(64)
+const drill = { borrower: ben, owner: ana, offer: 'drill' }
 
 describe('booking ids', () => {
-  it('carry their borrower’s tag and only the borrower may ask under them', () => {
-    const id = newBookingId(ben, newId(seededRandom(1)))
-    expect(id).toHaveLength(38)
+  it('are bound to their borrower, owner and offer', () => {
+    const id = newBookingId(drill, newId(seededRandom(1)))
+    expect(id).toHaveLength(48)
     expect(isTaggedBookingId(id)).toBe(true)
-    expect(mayAskUnder(id, ben)).toBe(true)
+    expect(fitsBookingId(id, drill)).toBe(true)
     // One hex digit apart in the tag is another member.
-    expect(mayAskUnder(id, cleo)).toBe(false)
+    expect(fitsBookingId(id, { ...drill, borrower: cleo })).toBe(false)
+    expect(fitsBookingId(id, { ...drill, owner: cleo })).toBe(false)
+    expect(fitsBookingId(id, { ...drill, offer: 'tent' })).toBe(false)
+    // The random part is covered too: it cannot be swapped to make another binding fit.
+    const other = newBookingId(drill, newId(seededRandom(2)))
+    expect(fitsBookingId(id.slice(0, 32) + other.slice(32), drill)).toBe(false)
+    expect(newBookingId(drill, newId(seededRandom(1)))).toBe(id)
   })
 
-  it('leave untagged ids, as written before tags, to anyone', () => {
+  it('leave untagged ids, as written before, to anyone', () => {
     const old = newId(seededRandom(2))
     expect(isTaggedBookingId(old)).toBe(false)
-    expect(mayAskUnder(old, cleo)).toBe(true)
-    // Tagged form means exactly: 16 lowercase hex digits, then 22 id characters.
-    expect(isTaggedBookingId(ben.slice(0, 16).toUpperCase() + old)).toBe(false)
-    expect(isTaggedBookingId(ben.slice(0, 16) + old + 'x')).toBe(false)
+    expect(fitsBookingId(old, { ...drill, borrower: cleo })).toBe(true)
+    // The bound form is exactly: 16 lowercase hex digits, then 32 id characters.
+    const id = newBookingId(drill, old)
+    expect(isTaggedBookingId(id.slice(0, 16).toUpperCase() + id.slice(16))).toBe(false)
+    expect(isTaggedBookingId(id + 'x')).toBe(false)
+  })
+
+  it('are never made untagged by a bad member id or random part', () => {
+    expect(() => newBookingId({ ...drill, borrower: 'not hex' }, newId(seededRandom(3)))).toThrow(TypeError)
+    expect(() => newBookingId(drill, 'short')).toThrow(TypeError)
   })
 })

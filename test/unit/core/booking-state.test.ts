@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bookingActions, checkRequest, nextActor } from '../../../src/core/booking-rules'
+import { newBookingId } from '../../../src/core/booking-id'
+import { bookingActions, checkRequest, isReviewable, nextActor } from '../../../src/core/booking-rules'
 import { readBorrowerSide, readOwnerSide } from '../../../src/core/booking-read'
 import type { ReadProblem } from '../../../src/core/model'
 import { ANA, BEN, CLEO, DAN, answer, derive, docs, offerOf, one, request } from './booking-fixtures'
@@ -240,6 +241,41 @@ describe('who acts next, and what each side may do', () => {
     expect(check({ from: '2026-12-02', to: '2026-12-02' }, { ...blocked, availability: 'paused' })).toEqual({ ok: false, reason: 'paused' })
     expect(check({ count: 4 }, offerOf('ride', { seats: 3 }))).toEqual({ ok: false, reason: 'too-many' })
     expect(check({}, offerOf('gift', { bestBefore: '2026-11-30' }))).toEqual({ ok: false, reason: 'expired' })
+  })
+})
+
+describe('a handover whose request is gone', () => {
+  const id = newBookingId({ borrower: BEN, owner: ANA, offer: drill.id }, 'R'.repeat(22))
+  const handed: Array<[typeof ANA, string, Record<string, unknown>]> = [
+    [BEN, id, request(drill, '2026-12-02', '2026-12-04')],
+    [ANA, id, answer(BEN, drill, 200)],
+    [ANA, id, { handedOver: 300 }],
+  ]
+  /** The records, with the borrower's request deleted at the end. */
+  const withoutRequest = (...records: typeof handed) => docs(...records).set(BEN, {})
+
+  it('stands on the owner’s answer, withdrawn: it holds the offer, goes overdue, waits for the owner only', () => {
+    const loan = one(withoutRequest(...handed), [drill], id, '2026-12-06')
+    expect(loan).toMatchObject({ borrower: BEN, owner: ANA, offer: drill.id, from: '2026-12-02', to: '2026-12-04', state: 'overdue', withdrawn: true, message: '' })
+    expect(checkRequest(drill, [loan], { from: '2026-12-03', to: '2026-12-03', count: 1 }, CLEO, '2026-12-01')).toMatchObject({ ok: false, reason: 'taken' })
+    expect(bookingActions(loan, BEN)).toEqual([])
+    expect(bookingActions(loan, ANA)).toEqual(['close'])
+    expect(nextActor(loan)).toBe('owner')
+    const closed = one(withoutRequest(...handed, [ANA, id, { closed: 500 }]), [drill], id)
+    expect(closed).toMatchObject({ state: 'closed', withdrawn: true })
+    expect(nextActor(closed)).toBe('nobody')
+    // On the owner's word alone it backs no review; with both sides, it does.
+    expect(isReviewable(closed)).toBe(false)
+    expect(isReviewable(one(docs(...handed, [ANA, id, { closed: 500 }]), [drill], id))).toBe(true)
+  })
+
+  it('only after a handover, and only under a bound id', () => {
+    // Accepted but not handed over: taking the request back is cancelling it.
+    expect(derive(withoutRequest(...handed.slice(0, 2)), [drill])).toEqual([])
+    // An untagged id (from before ids were bound) binds nothing to the answer.
+    const old: Array<[typeof ANA, string, Record<string, unknown>]> = [[ANA, 'b1', answer(BEN, drill, 200, { handedOver: 300 })]]
+    expect(derive(docs(...old), [drill])).toEqual([])
+    expect(one(docs(...handed), [drill], id)).toMatchObject({ state: 'handed-over', withdrawn: false, message: 'Hi' })
   })
 })
 
