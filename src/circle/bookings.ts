@@ -17,6 +17,7 @@ import {
   canAutoAccept,
   canExtend,
   checkRequest,
+  isPartyTo,
   type BookingAction,
   type RequestDraft,
 } from '../core/booking-rules'
@@ -80,7 +81,7 @@ export function circleMessages(view: CircleView): ThreadMessage[] {
  */
 export function findBooking(bookings: readonly Booking[], id: Id, me: MemberId): Booking | undefined {
   const matches = bookings.filter((booking) => booking.id === id)
-  return matches.find((booking) => booking.borrower === me || booking.owner === me) ?? matches[0]
+  return matches.find((booking) => isPartyTo(booking, me)) ?? matches[0]
 }
 
 export function offerBookings(bookings: readonly Booking[], offer: { owner: MemberId; id: Id }): Booking[] {

@@ -14,11 +14,12 @@
  *
  * A loan under way outlives its request: an owner's handover under a bound id whose request is gone
  * (deleted, or no longer readable) still stands, on the owner's word alone and marked `withdrawn`, so
- * a borrower cannot free the offer or drop an overdue loan by taking their side back.
+ * a borrower cannot free the offer or drop an overdue loan by taking their side back. Since an owner
+ * could write such a handover naming anyone, it is the owner's record only (isPartyTo, isReviewable).
  */
 import { isTaggedBookingId } from './booking-id'
 import type { BookingSides, OwnerRecord } from './booking-read'
-import { resolveOffer } from './booking-state'
+import { RETURNS, resolveOffer } from './booking-state'
 import type { Booking, BorrowerSide, IsoDate, MemberId, Offer } from './model'
 
 export function deriveBookings(members: Iterable<{ id: MemberId; sides: BookingSides }>, offers: readonly Offer[], today: IsoDate): Booking[] {
@@ -45,7 +46,10 @@ export function deriveBookings(members: Iterable<{ id: MemberId; sides: BookingS
   const withdrawn = new Set<BorrowerSide>()
   for (const [key, answer] of owners) {
     if (chosen.has(key) || !isTaggedBookingId(answer.id) || answer.decision !== 'accepted' || answer.handedOver === undefined) continue
-    const request = standIn(answer, live.get(`${answer.owner}/${answer.offer}`))
+    // Of an offer that is gone, the answer does not say even the kind: nothing is left to hold.
+    const offer = live.get(`${answer.owner}/${answer.offer}`)
+    if (!offer) continue
+    const request = standIn(answer, offer)
     withdrawn.add(request)
     chosen.set(key, request)
   }
@@ -61,21 +65,24 @@ export function deriveBookings(members: Iterable<{ id: MemberId; sides: BookingS
   return bookings.sort(newestFirst)
 }
 
-/** The request a handover answered, as the owner's answer recorded it: its terms, no borrower's steps. */
-function standIn(answer: OwnerRecord, offer: Offer | undefined): BorrowerSide {
+/**
+ * The request a handover answered, as the owner's answer recorded it: its terms, and no borrower's
+ * steps, except that what does not come back (a lift, a lesson, a gift) is done once handed over.
+ */
+function standIn(answer: OwnerRecord, offer: Offer): BorrowerSide {
   return {
     id: answer.id,
     borrower: answer.borrower,
     owner: answer.owner,
     offer: answer.offer,
-    kind: offer?.kind ?? 'thing',
+    kind: offer.kind,
     from: answer.terms?.from,
     to: answer.terms?.to,
     count: answer.terms?.count ?? 1,
     message: '',
     requested: answer.decided,
     cancelled: undefined,
-    received: undefined,
+    received: RETURNS[offer.kind] ? undefined : answer.handedOver,
     returned: undefined,
     extendTo: undefined,
     extendAsked: undefined,

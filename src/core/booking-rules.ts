@@ -28,8 +28,11 @@ export function bookingActions(booking: Booking, member: MemberId): BookingActio
   const returns = RETURNS[booking.kind]
   const { state } = booking
   const actions: BookingAction[] = []
-  // A withdrawn request has no borrower's side left to write steps into.
-  if (booking.withdrawn && member === booking.borrower) return actions
+  // A withdrawn booking has no borrower's side left to write steps into; the owner can only take it back.
+  if (booking.withdrawn) {
+    if (member === booking.owner && returns && IN_HAND.includes(state)) actions.push('close')
+    return actions
+  }
   if (member === booking.borrower) {
     if (state === 'requested' || state === 'accepted') actions.push('cancel')
     if ((state === 'accepted' || state === 'handed-over' || state === 'overdue') && booking.borrowerSide.received === undefined) actions.push('receive')
@@ -43,6 +46,15 @@ export function bookingActions(booking: Booking, member: MemberId): BookingActio
     if (booking.extension === 'asked' && state !== 'closed' && state !== 'cancelled') actions.push('grant-extension', 'refuse-extension')
   }
   return actions
+}
+
+/**
+ * Whether `member` is a side of this booking, to see it among their bookings and be reminded of it.
+ * A withdrawn booking is the owner's record of a handover alone: an owner can write one naming any
+ * member (the id binding has no secret), so it is nothing to its borrower.
+ */
+export function isPartyTo(booking: Booking, member: MemberId): boolean {
+  return booking.owner === member || (booking.borrower === member && !booking.withdrawn)
 }
 
 /**

@@ -5,7 +5,7 @@
  * the app can notify about each one once.
  */
 import { addDays, daysBetween } from './booking-dates'
-import { changedSinceAccepted } from './booking-rules'
+import { changedSinceAccepted, isPartyTo } from './booking-rules'
 import { RETURNS } from './booking-state'
 import type { Booking, IsoDate, MemberId, Millis } from './model'
 
@@ -40,8 +40,8 @@ const DAY = 86_400_000
 export function remindersFor(bookings: readonly Booking[], me: MemberId, today: IsoDate, now: Millis): Reminder[] {
   const reminders: Reminder[] = []
   for (const booking of bookings) {
-    const role = booking.owner === me ? 'owner' : booking.borrower === me ? 'borrower' : undefined
-    if (!role) continue
+    if (!isPartyTo(booking, me)) continue
+    const role = booking.owner === me ? 'owner' : 'borrower'
     const add = (kind: ReminderKind, detail = '') =>
       reminders.push({ id: `${kind}:${booking.borrower}/${booking.id}${detail ? `:${detail}` : ''}`, kind, booking, role })
     const decided = booking.ownerSide?.decided ?? 0

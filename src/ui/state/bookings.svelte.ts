@@ -5,6 +5,7 @@
  */
 import { circleBookings, circleMessages, findBooking, offerBookings, type BookingCircle } from '../../circle/bookings'
 import type { CircleHandle } from '../../circle/types'
+import { isPartyTo } from '../../core/booking-rules'
 import type { ThreadMessage } from '../../core/messages'
 import type { Booking, Id, IsoDate, MemberId } from '../../core/model'
 import type { CircleState } from './circle-view.svelte'
@@ -59,7 +60,7 @@ export class BookingsState {
   /** Bookings where this member is one of the two sides. */
   get mine(): Booking[] {
     const me = this.#circle.me
-    return this.all.filter((booking) => booking.borrower === me || booking.owner === me)
+    return this.all.filter((booking) => isPartyTo(booking, me))
   }
 
   forOffer(offer: { owner: MemberId; id: Id }): Booking[] {

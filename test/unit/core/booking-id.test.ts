@@ -1,11 +1,40 @@
 import { describe, expect, it } from 'vitest'
 import { fitsBookingId, isTaggedBookingId, newBookingId } from '../../../src/core/booking-id'
+import { readBorrowerSide, readOwnerSide } from '../../../src/core/booking-read'
+import type { ReadProblem } from '../../../src/core/model'
 import { newId, seededRandom } from '../../../src/core/random'
 
 const ben = 'a1b2c3d4e5f60718' + '9'.repeat(48)
 const cleo = 'a1b2c3d4e5f60719' + '9'.repeat(48)
 const ana = 'f'.repeat(64)
 const drill = { borrower: ben, owner: ana, offer: 'drill' }
+
+describe('the readers', () => {
+  const id = newBookingId(drill, newId(seededRandom(4)))
+  const asked = { owner: ana, offer: 'drill', kind: 'thing', from: null, to: null, count: 1, message: '', requested: 5 }
+  const answered = { borrower: ben, offer: 'drill', decision: 'accepted', decided: 6 }
+
+  it('take a request or an answer whose parties fit its id', () => {
+    const problems: ReadProblem[] = []
+    expect(readBorrowerSide(ben, id, asked, problems)).toMatchObject({ borrower: ben, owner: ana, offer: 'drill' })
+    expect(readOwnerSide(ana, id, answered, problems)).toMatchObject({ borrower: ben, owner: ana, offer: 'drill' })
+    expect(problems).toEqual([])
+  })
+
+  it('refuse, as malformed, one written by or naming anyone else', () => {
+    const cases: Array<[string, () => unknown]> = [
+      ['another borrower', () => readBorrowerSide(cleo, id, asked, problems)],
+      ['another owner named', () => readBorrowerSide(ben, id, { ...asked, owner: cleo }, problems)],
+      ['another offer named', () => readBorrowerSide(ben, id, { ...asked, offer: 'tent' }, problems)],
+      ['another owner answering', () => readOwnerSide(cleo, id, answered, problems)],
+      ['another borrower answered', () => readOwnerSide(ana, id, { ...answered, borrower: cleo }, problems)],
+      ['another offer answered', () => readOwnerSide(ana, id, { ...answered, offer: 'tent' }, problems)],
+    ]
+    const problems: ReadProblem[] = []
+    for (const [what, read] of cases) expect(read(), what).toBeUndefined()
+    expect(problems.map((problem) => problem.reason)).toEqual(Array(cases.length).fill('malformed'))
+  })
+})
 
 describe('booking ids', () => {
   it('are bound to their borrower, owner and offer', () => {

@@ -8,9 +8,9 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { eachDay } from '../../../src/core/booking-dates'
-import { newBookingId } from '../../../src/core/booking-id'
-import { holding } from '../../../src/core/booking-rules'
-import { capacityOf, unitsOf } from '../../../src/core/booking-state'
+import { isTaggedBookingId, newBookingId } from '../../../src/core/booking-id'
+import { bookingActions, holding, isPartyTo, isReviewable } from '../../../src/core/booking-rules'
+import { RETURNS, capacityOf, unitsOf } from '../../../src/core/booking-state'
 import type { Booking, MemberId, Offer, OfferKind } from '../../../src/core/model'
 import { seededRandom } from '../../../src/core/random'
 import { newMemberDoc, readRawDoc, transactUpdate, writeRecord, type FieldValue } from '../../../src/circle/member-doc'
@@ -88,7 +88,14 @@ describe('capacity is never exceeded', () => {
       for (const offer of offers) expect(usedPerDay(bookings, offer), `seed ${seed} ${offer.kind}`).toBeLessThanOrEqual(capacityOf(offer))
       accepted += holding(bookings).length
       conflicts += bookings.filter((b) => b.conflict).length
-      withdrawn += bookings.filter((b) => b.withdrawn).length
+      for (const loan of bookings.filter((b) => b.withdrawn)) {
+        // Only a handover under a bound id outlives its request, and then only as the owner's record.
+        expect(isTaggedBookingId(loan.id) && loan.ownerSide?.decision === 'accepted' && loan.ownerSide.handedOver !== undefined, `seed ${seed}`).toBe(true)
+        expect([isPartyTo(loan, loan.borrower), isReviewable(loan), bookingActions(loan, loan.borrower)]).toEqual([false, false, []])
+        // What does not come back is done at the handover (or clashes, shown to the owner), never left out for good.
+        if (!RETURNS[loan.kind]) expect(loan.state === 'closed' || loan.conflict, `seed ${seed}`).toBe(true)
+        withdrawn++
+      }
     }
     // The generator must actually produce standing acceptances, clashes and loans whose request is
     // gone for this to mean anything.

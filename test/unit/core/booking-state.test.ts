@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { newBookingId } from '../../../src/core/booking-id'
-import { bookingActions, checkRequest, isReviewable, nextActor } from '../../../src/core/booking-rules'
+import { bookingActions, checkRequest, isPartyTo, isReviewable, nextActor } from '../../../src/core/booking-rules'
+import { remindersFor } from '../../../src/core/reminders'
 import { readBorrowerSide, readOwnerSide } from '../../../src/core/booking-read'
 import type { ReadProblem } from '../../../src/core/model'
 import { ANA, BEN, CLEO, DAN, answer, derive, docs, offerOf, one, request } from './booking-fixtures'
@@ -261,12 +262,29 @@ describe('a handover whose request is gone', () => {
     expect(bookingActions(loan, BEN)).toEqual([])
     expect(bookingActions(loan, ANA)).toEqual(['close'])
     expect(nextActor(loan)).toBe('owner')
+    // It is the owner's record alone: an owner could write one naming anyone, so it is nothing to Ben.
+    expect([isPartyTo(loan, ANA), isPartyTo(loan, BEN)]).toEqual([true, false])
+    expect(remindersFor([loan], BEN, '2026-12-06', 1_000).map((r) => r.kind)).toEqual([])
+    expect(remindersFor([loan], ANA, '2026-12-06', 1_000).map((r) => r.kind)).toEqual(['overdue'])
     const closed = one(withoutRequest(...handed, [ANA, id, { closed: 500 }]), [drill], id)
     expect(closed).toMatchObject({ state: 'closed', withdrawn: true })
     expect(nextActor(closed)).toBe('nobody')
     // On the owner's word alone it backs no review; with both sides, it does.
     expect(isReviewable(closed)).toBe(false)
     expect(isReviewable(one(docs(...handed, [ANA, id, { closed: 500 }]), [drill], id))).toBe(true)
+  })
+
+  it('is done at the handover for what does not come back, and is nothing once its offer is gone', () => {
+    for (const kind of ['ride', 'skill', 'gift'] as const) {
+      const offer = offerOf(kind)
+      const bound = newBookingId({ borrower: BEN, owner: ANA, offer: offer.id }, 'S'.repeat(22))
+      const all = docs([BEN, bound, request(offer, kind === 'skill' ? '2026-12-02' : undefined, kind === 'skill' ? '2026-12-02' : undefined)], [ANA, bound, answer(BEN, offer, 200, { handedOver: 300 })]).set(BEN, {})
+      const loan = one(all, [offer], bound)
+      expect(loan, kind).toMatchObject({ kind, state: 'closed', withdrawn: true })
+      expect(nextActor(loan)).toBe('nobody')
+      expect(bookingActions(loan, ANA)).toEqual([])
+    }
+    expect(derive(withoutRequest(...handed), [])).toEqual([])
   })
 
   it('only after a handover, and only under a bound id', () => {
