@@ -20,7 +20,7 @@ import { type BoxKeyPair, type SigningKeyPair, issueCertificate } from '../core/
 import type { Id, MemberId, Offer, OfferDraft, Profile, Want, WantDraft } from '../core/model'
 import { type Payload, openPayload } from '../core/payload'
 import { type RandomBytes, newId } from '../core/random'
-import { nextTask, reportUncaught } from '../core/schedule'
+import { nextFrame, nextTask, reportUncaught } from '../core/schedule'
 import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraft } from '../core/validate'
 import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, PhotoTooLargeError, UnknownRecordError } from './errors'
@@ -480,7 +480,9 @@ export class CircleReplica implements CircleHandle {
       if (this.#closed) throw new CircleClosedError()
       if (this.#feeds.isFrozen(this.#ownFeed)) throw new OwnFeedConflictError()
       // Peers hear of a local edit before this device re-renders it: the render waits for the
-      // signature instead of the signature for it. The doc's save waits until the entry is stored
+      // signature instead of the signature for it, and then for the next frame, which would show it
+      // either way: meanwhile the send's own threads and processes (WebRTC's network thread, the
+      // browser's socket) have the device's few cores to themselves. The doc's save waits until the entry is stored
       // (with a later write, if this one fails; closing drops it if none did), so the doc on disk
       // holds no edit that no stored entry carries, unless signing itself failed; member-docs.ts
       // replays the other way round on opening.
@@ -499,7 +501,7 @@ export class CircleReplica implements CircleHandle {
       } finally {
         if (signed && this.#unsaved.includes(signed)) this.#whenStored.set(signed, releaseSaves)
         else releaseSaves()
-        this.#releaseNotify()
+        this.#releaseNotify(true)
       }
     })
   }
@@ -518,7 +520,7 @@ export class CircleReplica implements CircleHandle {
     const record = toRecord(this.topicHex, entry)
     signed?.(record)
     this.#emitEntry(record)
-    this.#releaseNotify()
+    this.#releaseNotify(true)
     // Listeners pass the entry on in a microtask (the network batches what one task produced); let
     // that go out before the write starts.
     await Promise.resolve()
@@ -601,12 +603,14 @@ export class CircleReplica implements CircleHandle {
     }
   }
 
-  #releaseNotify(): void {
+  /** `atFrame`: a local edit, which this page shows at its next frame, after its peers had the CPU to show it. */
+  #releaseNotify(atFrame = false): void {
     if (!this.#notifyHeld) return
     this.#notifyHeld = false
     if (this.#notifyPending) {
       this.#notifyPending = false
-      this.#scheduleNotify()
+      if (atFrame) nextFrame(() => this.#scheduleNotify())
+      else this.#scheduleNotify()
     }
   }
 

@@ -64,6 +64,34 @@ export function reportUncaught(error: unknown): void {
     })
 }
 
+/** A frame that does not come within this long (a page that draws none) is not waited for. */
+export const FRAME_WITHIN_MS = 20
+
+/**
+ * Runs `task` at the start of the page's next frame: for work whose result is only seen once drawn,
+ * done then rather than at once, so that what is latency-critical (a local edit reaching peers, and
+ * their re-render) has the CPU first. Work done at once would be drawn in that same frame anyway.
+ * A hidden page draws no frames and throttles timers, so there, and outside a browser, it is the
+ * next task.
+ */
+export function nextFrame(task: () => void): void {
+  const frame = (globalThis as { requestAnimationFrame?: (task: () => void) => number }).requestAnimationFrame
+  const hidden = (globalThis as { document?: { visibilityState?: string } }).document?.visibilityState === 'hidden'
+  if (typeof frame !== 'function' || hidden) {
+    nextTask(task)
+    return
+  }
+  let done = false
+  const once = () => {
+    if (done) return
+    done = true
+    clearTimeout(timer)
+    task()
+  }
+  const timer = setTimeout(once, FRAME_WITHIN_MS)
+  frame(once)
+}
+
 /** Runs `task` once the browser is idle (within IDLE_WITHIN_MS), or in the next task where it cannot say. */
 export function whenIdle(task: () => void): void {
   const idle = (globalThis as { requestIdleCallback?: (task: () => void, options: { timeout: number }) => number }).requestIdleCallback

@@ -14,6 +14,7 @@ import { toHex } from '../core/bytes'
 import { peekEntryPosition } from '../core/entry'
 import type { Gap } from '../core/feed'
 import type { RandomBytes } from '../core/random'
+import { nextFrame } from '../core/schedule'
 import type { EntryRecord } from '../circle/types'
 import { peerIdOf } from './announcement'
 import type { BlobFetch } from './blob-fetcher'
@@ -446,11 +447,14 @@ export class CircleNetwork {
     if (open.pending.length === 1) queueMicrotask(() => this.#flush(open))
   }
 
-  /** Tells every peer in sync what is now stored here, once per task however many writes finished. */
+  /**
+   * Tells every peer in sync what is now stored here, once per frame however many writes finished:
+   * a peer that was just sent an edit is busy showing it.
+   */
   #announce(open: OpenCircle): void {
     if (open.announcing) return
     open.announcing = true
-    queueMicrotask(() => {
+    nextFrame(() => {
       open.announcing = false
       if (this.#stopped) return
       for (const link of open.links.values()) link.channel.announce().catch(() => undefined)

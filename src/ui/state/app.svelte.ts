@@ -6,6 +6,7 @@
 import { Device, previewInvite } from '../../circle/device'
 import { InvalidInviteError } from '../../circle/invite-errors'
 import type { CircleHandle, CircleRecord, Storage } from '../../circle/types'
+import { nextFrame } from '../../core/schedule'
 import { DEFAULT_NAME, openStorage } from '../../store/index'
 import { describeError, describeUnstoredEdit } from '../error-messages'
 import { rememberJoined } from '../joined-circles'
@@ -183,6 +184,9 @@ export class AppState {
   async attempt(action: () => Promise<unknown>, done?: string): Promise<boolean> {
     try {
       await action()
+      // What follows re-renders this page (a toast, often another screen): done at the next frame,
+      // which would show it either way, it leaves the CPU until then to the write's way to peers.
+      await new Promise<void>((resolve) => nextFrame(resolve))
       if (done) this.toasts.info(done)
       return true
     } catch (error) {
@@ -253,3 +257,4 @@ export class AppState {
     return this.#storage
   }
 }
+
