@@ -209,7 +209,7 @@ export class CircleReplica implements CircleHandle {
    * now, and each later one as it is sent (a hidden tab still writes: an auto-accept, a review
    * reveal). A failed write notes them too. The next opening stores what is noted before signing
    * anything, so it never signs another entry at their seqs (a fork). While the page is visible an
-   * entry's write lands a few milliseconds after it is sent, and nothing is noted.
+   * entry's write lands within a frame and a few milliseconds after it is sent, and nothing is noted.
    */
   pageHidden(hidden: boolean): void {
     this.#noteAsSent = hidden
@@ -521,10 +521,13 @@ export class CircleReplica implements CircleHandle {
     signed?.(record)
     this.#emitEntry(record)
     this.#releaseNotify(true)
-    // Listeners pass the entry on in a microtask (the network batches what one task produced); let
-    // that go out before the write starts.
-    await Promise.resolve()
-    await this.#persist([record])
+    // Unsaved from now on (so a page hidden meanwhile notes it in the journal), and written at the
+    // next frame: the IndexedDB write is work for the device's few cores while the entry leaves, so
+    // it waits, as the re-render does, and the frame bounds the wait.
+    this.#unsaved = [...this.#unsaved, record]
+    if (this.#noteAsSent) this.#noteUnstored()
+    await new Promise<void>((resolve) => nextFrame(resolve))
+    await this.#persist([])
   }
 
   #adopt(member: MemberId, built: UpdateCheck & { doc: Y.Doc }): UpdateCheck {

@@ -423,6 +423,28 @@ describe('this device’s own doc and its entries', () => {
     expect(noted).toEqual([3, 4])
   })
 
+  it('notes an entry waiting for its write (the write waits for the next frame) if the page is hidden meanwhile', async () => {
+    const { device, storage } = await newTestDevice('Ana', 91)
+    cleanups.push(() => device.close())
+    const replica = await device.openCircle((await device.createCircle({ name: 'Elm Street', description: '' })).id)
+    const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
+    let notedWhenHidden: number[] | undefined
+    const unsubscribe = replica.subscribeEntries((_record, own) => {
+      if (!own) return
+      // The page goes away right after the entry left, before its write has started.
+      queueMicrotask(() => {
+        replica.pageHidden(true)
+        notedWhenHidden = storage.journal.noted(replica.topicHex, feed).map((item) => item.seq)
+      })
+    })
+    await replica.addOffer(drill)
+    unsubscribe()
+    expect(notedWhenHidden).toEqual([2])
+    // Stored by the time the edit resolves, and forgotten by the journal.
+    expect(replica.heads().get(feed)).toBe(2)
+    expect(storage.journal.noted(replica.topicHex, feed)).toEqual([])
+  })
+
   it('drops what it cannot use from the journal of unstored entries, and opens normally', async () => {
     const { device, storage } = await newTestDevice('Ana', 88)
     cleanups.push(() => device.close())
