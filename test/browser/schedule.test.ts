@@ -4,7 +4,7 @@
  * one that throws neither stops the others nor goes unreported.
  */
 import { describe, expect, it } from 'vitest'
-import { nextTask } from '../../src/core/schedule'
+import { FRAME_WITHIN_MS, nextFrame, nextTask } from '../../src/core/schedule'
 
 describe('nextTask in the browser', () => {
   it('runs tasks after the current task’s microtasks, in order, each batch in a later task', async () => {
@@ -67,5 +67,28 @@ describe('nextTask in the browser', () => {
     } finally {
       removeEventListener('error', onError)
     }
+  })
+})
+
+describe('nextFrame in the browser', () => {
+  it('runs a task at the start of the next frame, after the current task’s microtasks, once', async () => {
+    const order: string[] = []
+    let runs = 0
+    await new Promise<void>((done) => {
+      requestAnimationFrame(() => order.push('frame asked before'))
+      nextFrame(() => {
+        runs++
+        order.push('next frame')
+        // Still in that frame: a frame callback asked for now waits for the frame after.
+        requestAnimationFrame(() => {
+          order.push('frame after')
+          done()
+        })
+      })
+      queueMicrotask(() => order.push('microtask'))
+    })
+    expect(order).toEqual(['microtask', 'frame asked before', 'next frame', 'frame after'])
+    await new Promise((wait) => setTimeout(wait, FRAME_WITHIN_MS * 2))
+    expect(runs).toBe(1)
   })
 })
