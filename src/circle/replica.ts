@@ -204,12 +204,12 @@ export class CircleReplica implements CircleHandle {
 
   /**
    * The page is going away or hidden (`true`; a hidden page may be discarded without notice) or
-   * visible again. While it is not visible, this device's entries that peers may hold and storage
-   * does not yet are noted in the journal (store/journal.ts), which outlives the tab: those unstored
-   * now, and each later one as it is sent (a hidden tab still writes: an auto-accept, a review
-   * reveal). A failed write notes them too. The next opening stores what is noted before signing
-   * anything, so it never signs another entry at their seqs (a fork). While the page is visible an
-   * entry's write lands within a frame and a few milliseconds after it is sent, and nothing is noted.
+   * visible again. This device's entries that peers may hold and storage does not yet are noted in
+   * the journal (store/journal.ts), which outlives the tab: each as it leaves (#append), and again
+   * any whose note failed (a full localStorage) when the page is hidden, as each later one is
+   * written while it stays hidden (a hidden tab still writes: an auto-accept, a review reveal), and
+   * when a write fails. The next opening stores what is noted before signing anything, so it never
+   * signs another entry at their seqs (a fork).
    */
   pageHidden(hidden: boolean): void {
     this.#noteAsSent = hidden
@@ -521,12 +521,15 @@ export class CircleReplica implements CircleHandle {
     signed?.(record)
     this.#emitEntry(record)
     this.#releaseNotify(true)
-    // Unsaved from now on (so a page hidden meanwhile notes it in the journal), and written at the
-    // next frame: the IndexedDB write is work for the device's few cores while the entry leaves, so
-    // it waits, as the re-render does, and the frame bounds the wait.
     this.#unsaved = [...this.#unsaved, record]
-    if (this.#noteAsSent) this.#noteUnstored()
-    await new Promise<void>((resolve) => nextFrame(resolve))
+    // The network passes the entry on in a microtask (it batches what one task produced): once it
+    // has, the entry is noted in the journal, as its peers may hold it and storage does not yet.
+    await Promise.resolve()
+    this.#noteUnstored()
+    // The IndexedDB write is work for the device's few cores while the entry leaves, so it waits for
+    // the next frame, as the re-render does; the frame bounds the wait. Not when another write or a
+    // received batch waits behind this one: those would wait with it.
+    if (this.#queued <= 1) await new Promise<void>((resolve) => nextFrame(resolve))
     await this.#persist([])
   }
 

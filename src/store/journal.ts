@@ -2,10 +2,10 @@
  * This device's own entries between leaving for the network and being stored. A local edit goes to
  * peers before its IndexedDB write commits (peers should not wait on this disk). A tab that died in
  * between would forget an entry its peers already hold, and sign a different one at the same seq
- * with its next edit: a fork, and every peer that saw both freezes the feed. So the entries sent and
- * not yet stored are noted here when the page goes away or is hidden, or a write fails, and
- * forgotten once stored; opening the circle again stores whatever is still noted (replica.ts,
- * `pageHidden` and `#recoverUnstored`).
+ * with its next edit: a fork, and every peer that saw both freezes the feed. So each entry is noted
+ * here once it has left (its write waits for the next frame), and forgotten once stored; opening the
+ * circle again stores whatever is still noted (replica.ts, `#append`, `pageHidden` and
+ * `#recoverUnstored`).
  *
  * Kept in localStorage: a write there is synchronous and reaches the browser process at once, so it
  * outlives the tab (not a crash of the whole browser). Where there is no localStorage (Node), a map

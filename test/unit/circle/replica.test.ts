@@ -379,69 +379,57 @@ describe('this device’s own doc and its entries', () => {
     await lost
   })
 
-  it('notes nothing in the journal while the page is visible, and what is unstored while it is hidden', async () => {
+  it('notes each own entry in the journal from just after it leaves until it is stored', async () => {
     const { device, storage } = await newTestDevice('Ana', 90)
     cleanups.push(() => device.close())
     const replica = await device.openCircle((await device.createCircle({ name: 'Elm Street', description: '' })).id)
     const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
-    const noted: number[] = []
-    const note = storage.journal.note.bind(storage.journal)
-    storage.journal.note = (record) => {
-      noted.push(record.seq)
-      return note(record)
-    }
-    const sent: number[] = []
-    replica.subscribeEntries((record, own) => own && sent.push(record.seq))
+    const noted = () => storage.journal.noted(replica.topicHex, feed).map((item) => item.seq)
+    // What the journal held when the network had the entry: the note comes after the send.
+    const atSend: number[][] = []
+    replica.subscribeEntries((_record, own) => own && queueMicrotask(() => atSend.push(noted())))
     const putEntries = storage.entries.putEntries.bind(storage.entries)
     let land = () => {}
-    const holdWrites = () => (storage.entries.putEntries = (records) => new Promise((done) => (land = () => done(putEntries(records)))))
+    storage.entries.putEntries = (records) => new Promise((done) => (land = () => done(putEntries(records))))
 
-    await replica.addOffer(drill)
-    expect(noted).toEqual([])
-
-    // A write still under way when the page is hidden: noted once, and forgotten once it lands.
-    holdWrites()
     const ladder = replica.addOffer({ ...drill, title: 'Ladder' })
-    await expect.poll(() => sent).toEqual([2, 3])
+    await expect.poll(noted).toEqual([2])
+    expect(atSend).toEqual([[]])
+    // Hidden meanwhile (the page may then be discarded): it is noted once, not twice.
     replica.pageHidden(true)
-    replica.pageHidden(true)
-    expect(noted).toEqual([3])
-    expect(storage.journal.noted(replica.topicHex, feed).map((item) => item.seq)).toEqual([3])
+    expect(noted()).toEqual([2])
     land()
     await ladder
-
-    // Hidden, a write (an auto-accept, say) is noted as it is sent; visible again, none is.
-    holdWrites()
-    const tent = replica.addOffer({ ...drill, title: 'Tent' })
-    await expect.poll(() => noted).toEqual([3, 4])
-    land()
-    await tent
-    expect(storage.journal.noted(replica.topicHex, feed)).toEqual([])
-    replica.pageHidden(false)
+    expect(noted()).toEqual([])
     storage.entries.putEntries = putEntries
-    await replica.addOffer({ ...drill, title: 'Wheelbarrow' })
-    expect(noted).toEqual([3, 4])
+    replica.pageHidden(false)
+    await replica.addOffer({ ...drill, title: 'Tent' })
+    expect(noted()).toEqual([])
+    expect(replica.heads().get(feed)).toBe(3)
   })
 
-  it('notes an entry waiting for its write (the write waits for the next frame) if the page is hidden meanwhile', async () => {
+  it('notes an entry again when the page is hidden if its first note failed (a full localStorage)', async () => {
     const { device, storage } = await newTestDevice('Ana', 91)
     cleanups.push(() => device.close())
     const replica = await device.openCircle((await device.createCircle({ name: 'Elm Street', description: '' })).id)
     const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
-    let notedWhenHidden: number[] | undefined
-    const unsubscribe = replica.subscribeEntries((_record, own) => {
-      if (!own) return
-      // The page goes away right after the entry left, before its write has started.
-      queueMicrotask(() => {
-        replica.pageHidden(true)
-        notedWhenHidden = storage.journal.noted(replica.topicHex, feed).map((item) => item.seq)
-      })
-    })
-    await replica.addOffer(drill)
-    unsubscribe()
-    expect(notedWhenHidden).toEqual([2])
-    // Stored by the time the edit resolves, and forgotten by the journal.
-    expect(replica.heads().get(feed)).toBe(2)
+    const note = storage.journal.note.bind(storage.journal)
+    let full = true
+    storage.journal.note = (record) => (full ? false : note(record))
+    const putEntries = storage.entries.putEntries.bind(storage.entries)
+    let land = () => {}
+    storage.entries.putEntries = (records) => new Promise((done) => (land = () => done(putEntries(records))))
+    const sent: number[] = []
+    replica.subscribeEntries((record, own) => own && sent.push(record.seq))
+    const ladder = replica.addOffer({ ...drill, title: 'Ladder' })
+    await expect.poll(() => sent).toEqual([2])
+    await new Promise((wait) => setTimeout(wait, 5))
+    expect(storage.journal.noted(replica.topicHex, feed)).toEqual([])
+    full = false
+    replica.pageHidden(true)
+    expect(storage.journal.noted(replica.topicHex, feed).map((item) => item.seq)).toEqual([2])
+    land()
+    await ladder
     expect(storage.journal.noted(replica.topicHex, feed)).toEqual([])
   })
 
