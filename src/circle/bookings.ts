@@ -132,7 +132,7 @@ export async function actOnBooking(circle: BookingCircle, id: Id, action: Bookin
   const view = circle.view()
   const bookings = circleBookings(view, today)
   const booking = findBooking(bookings, id, circle.me)
-  if (!booking || (booking.borrower !== circle.me && booking.owner !== circle.me)) throw new UnknownBookingError()
+  if (!booking || !isPartyTo(booking, circle.me)) throw new UnknownBookingError()
   if (!bookingActions(booking, circle.me).includes(action)) throw new BookingActionError(action, 'not-allowed')
   const offer = findOffer(view, booking.owner, booking.offer)
   const siblings = offerBookings(bookings, { owner: booking.owner, id: booking.offer })
@@ -192,9 +192,9 @@ function stepFields(booking: Booking, action: BookingAction, now: number, detail
   }
 }
 
-/** Adds a message to a booking's thread; only its two sides may write there. */
+/** Adds a message to a booking's thread; only its two sides may write there, and nobody once it is withdrawn. */
 export async function sendMessage(circle: BookingCircle, booking: Booking, text: string): Promise<Id> {
-  if (booking.borrower !== circle.me && booking.owner !== circle.me) throw new BookingActionError('message', 'not-allowed')
+  if (!isPartyTo(booking, circle.me) || booking.withdrawn) throw new BookingActionError('message', 'not-allowed')
   return writeMessage(circle, booking.id, text, undefined, booking.borrower)
 }
 

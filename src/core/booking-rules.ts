@@ -28,9 +28,12 @@ export function bookingActions(booking: Booking, member: MemberId): BookingActio
   const returns = RETURNS[booking.kind]
   const { state } = booking
   const actions: BookingAction[] = []
-  // A withdrawn booking has no borrower's side left to write steps into; the owner can only take it back.
+  // A withdrawn booking has no borrower's side left to write steps into: the owner can only take it
+  // back, or, should it clash with another (two handovers of one item), decline it, which ends it.
   if (booking.withdrawn) {
-    if (member === booking.owner && returns && IN_HAND.includes(state)) actions.push('close')
+    if (member !== booking.owner) return actions
+    if (returns && IN_HAND.includes(state)) actions.push('close')
+    if (booking.conflict) actions.push('decline')
     return actions
   }
   if (member === booking.borrower) {

@@ -251,7 +251,9 @@ describe('a loan under way, when one side rewrites or removes its record', () =>
     await expect(requestBooking(cleo.replica, { owner: ana.replica.me, id: drillId }, request, TODAY)).rejects.toMatchObject({ name: 'RequestRefusedError', reason: 'taken' })
     const bens = findBooking(circleBookings(ben.replica.view(), LATER), id, ben.replica.me)!
     expect(bookingActions(bens, ben.replica.me)).toEqual([])
-    await expect(actOnBooking(ben.replica, id, 'return', LATER)).rejects.toMatchObject({ name: 'BookingActionError', reason: 'not-allowed' })
+    await expect(actOnBooking(ben.replica, id, 'return', LATER)).rejects.toMatchObject({ name: 'UnknownBookingError' })
+    const anas = findBooking(circleBookings(ana.replica.view(), LATER), id, ana.replica.me)!
+    await expect(sendMessage(ana.replica, anas, 'Where is my drill?')).rejects.toMatchObject({ name: 'BookingActionError', reason: 'not-allowed' })
     await actOnBooking(ana.replica, id, 'close', LATER, { condition: 'Back at last' })
     await syncAll(members)
     expect(members.map((m) => bookingOf(m, id, ben.replica.me)?.state)).toEqual(['closed', 'closed', 'closed'])

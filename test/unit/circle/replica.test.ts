@@ -385,6 +385,12 @@ describe('this device’s own doc and its entries', () => {
     const replica = await device.openCircle((await device.createCircle({ name: 'Elm Street', description: '' })).id)
     const feed = toHex((await storage.records.getDevice())!.deviceSecret.slice(32))
     const noted = () => storage.journal.noted(replica.topicHex, feed).map((item) => item.seq)
+    let notes = 0
+    const note = storage.journal.note.bind(storage.journal)
+    storage.journal.note = (record) => {
+      notes++
+      return note(record)
+    }
     // What the journal held when the network had the entry: the note comes after the send.
     const atSend: number[][] = []
     replica.subscribeEntries((_record, own) => own && queueMicrotask(() => atSend.push(noted())))
@@ -398,6 +404,7 @@ describe('this device’s own doc and its entries', () => {
     // Hidden meanwhile (the page may then be discarded): it is noted once, not twice.
     replica.pageHidden(true)
     expect(noted()).toEqual([2])
+    expect(notes).toBe(1)
     land()
     await ladder
     expect(noted()).toEqual([])

@@ -287,6 +287,16 @@ describe('a handover whose request is gone', () => {
     expect(derive(withoutRequest(...handed), [])).toEqual([])
   })
 
+  it('that clashes with another handover can be declined by the owner, which ends it', () => {
+    const other = newBookingId({ borrower: CLEO, owner: ANA, offer: drill.id }, 'T'.repeat(22))
+    // Cleo's handover was decided first, so Ben's stand-in is the one that does not fit.
+    const clash: typeof handed = [...handed, [CLEO, other, request(drill, '2026-12-03', '2026-12-03')], [ANA, other, answer(CLEO, drill, 100, { handedOver: 110 })]]
+    const loan = one(withoutRequest(...clash), [drill], id)
+    expect(loan).toMatchObject({ withdrawn: true, conflict: true, state: 'requested' })
+    expect(bookingActions(loan, ANA)).toEqual(['decline'])
+    expect(derive(withoutRequest(...clash, [ANA, id, { decision: 'declined', decided: 400 }]), [drill]).map((b) => b.id)).toEqual([other])
+  })
+
   it('only after a handover, and only under a bound id', () => {
     // Accepted but not handed over: taking the request back is cancelling it.
     expect(derive(withoutRequest(...handed.slice(0, 2)), [drill])).toEqual([])
