@@ -156,6 +156,10 @@ async function main(): Promise<void> {
   const synthetic = await syntheticCircle({ members: MEMBERS, offersPerMember: OFFERS_PER_MEMBER, seed: 2026 })
   process.stdout.write('Node: first sync of the whole circle between two peers…\n')
   const firstSync = await firstSyncRuns(synthetic, 1)
+  // Before this process opens a browser of its own: the measurement runs in a child process that
+  // this one waits for without its event loop, which would leave that browser's pages unanswered.
+  process.stdout.write('Chromium: edit → visible between two browsers (in a loopback-only namespace)…\n')
+  const latency = measureSyncLatency()
   process.stdout.write('Building the app and the bench page…\n')
   await build({
     root: ROOT,
@@ -179,8 +183,6 @@ async function main(): Promise<void> {
     for (let run = 0; run < COLD_RUNS; run++) colds.push(await runPhase(page, server.url, 'cold'))
     process.stdout.write('Chromium: search keystrokes…\n')
     const search = await runPhase<{ median: number; p95: number; indexMs: number; keystrokes: number; filteredMedian: number }>(page, server.url, 'search')
-    process.stdout.write('Chromium: edit → visible between two browsers (in a loopback-only namespace)…\n')
-    const latency = measureSyncLatency()
     process.stdout.write('Chromium: signatures…\n')
     const browserSignatures = await runPhase<SignatureResult[]>(page, server.url, 'signatures')
     // The app last: it installs its service worker, which then controls this origin.
