@@ -34,3 +34,11 @@ export class StorageClosedError extends Error {
     super(message, options)
   }
 }
+
+/** A stored record is not what this app wrote (a disk or browser fault): nothing was changed by reading it. */
+export class StorageDamagedError extends Error {
+  override name = 'StorageDamagedError'
+  constructor(message = 'Some data stored on this device is damaged', options?: ErrorOptions) {
+    super(message, options)
+  }
+}

@@ -12,4 +12,4 @@ export type { CloseReason, IndexeddbStorage, OpenStorageOptions } from './storag
 export type { ForkRecord, IndexeddbEntryStorage } from './entries'
 export { deleteDocData, docDatabaseName } from './docs'
 export { DEFAULT_NAME, SCHEMA_VERSION } from './schema'
-export { StorageBlockedError, StorageClosedError, StorageFullError, StorageUnavailableError } from './errors'
+export { StorageBlockedError, StorageClosedError, StorageDamagedError, StorageFullError, StorageUnavailableError } from './errors'

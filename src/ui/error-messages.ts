@@ -33,6 +33,8 @@ export function describeError(error: unknown): string {
       return 'This browser does not let Sharecircle keep data on this device. A private window may be the reason.'
     case 'StorageBlockedError':
       return 'Another Sharecircle tab is holding the storage. Close it and try again.'
+    case 'StorageDamagedError':
+      return 'Some data stored on this device is damaged (a disk or browser fault); nothing was changed. Reload to try again.'
     case 'StorageClosedError':
       return 'Sharecircle was updated or closed in another tab. Reload this page to keep going.'
     case 'NotYourRecordError':
