@@ -4,7 +4,7 @@
  */
 import { equalBytes, fingerprint, fromHex, toHex } from '../core/bytes'
 import { newCircleSecrets } from '../core/circle-secrets'
-import { type CheckedInvite, type Invite, INVITE_LIMITS, createInvite, inviteLink, openInvite, usableRelays } from '../core/invite'
+import { type CheckedInvite, type Invite, INVITE_LIMITS, createInvite, inviteLink, openInvite, sameRelays, usableRelays } from '../core/invite'
 import { type Ed25519, detectEd25519 } from '../core/ed25519'
 import { boxKeyPairFromIdentitySeed, decryptBackup, encryptBackup, phraseToSeed, seedToPhrase } from '../core/backup'
 import { newSigningKeyPair, signingKeyPairFromSecret, signingKeyPairFromSeed } from '../core/keys'
@@ -59,7 +59,7 @@ export async function previewInvite(text: string, env?: Pick<DeviceEnvironment, 
  */
 function withUsableRelays(circle: CircleRecord): CircleRecord {
   const relays = usableRelays(circle.relays)
-  return relays.length === circle.relays.length && relays.every((relay, i) => relay === circle.relays[i]) ? circle : { ...circle, relays }
+  return sameRelays(relays, circle.relays) ? circle : { ...circle, relays }
 }
 
 export class Device {
@@ -308,12 +308,9 @@ export class Device {
     this.#open.clear()
     // Still reached by pageHidden while they close: closing waits for writes under way, of every
     // circle, even when one of them failed to open (settled, not all-or-the-first-failure).
-    try {
-      await Promise.allSettled(open.map(async (replica) => (await replica).close()))
-    } finally {
-      this.#ready.clear()
-      this.#listeners.clear()
-    }
+    await Promise.allSettled(open.map(async (replica) => (await replica).close()))
+    this.#ready.clear()
+    this.#listeners.clear()
   }
 
   #keys() {

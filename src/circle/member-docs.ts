@@ -65,12 +65,12 @@ export class MemberDocs {
     this.#init = init
   }
 
-  /** Opens every member the roster knows, from the snapshots saved for this circle. */
   /** Starts what opening the own doc checks first (see Storage.prepareDoc), ahead of `openAll`. */
   prepareOwn(): void {
     this.#init.storage.prepareDoc?.(this.#name(this.#init.me))
   }
 
+  /** Opens every member the roster knows, from the snapshots saved for this circle. */
   async openAll(): Promise<void> {
     const saved = await this.#init.storage.snapshots.getSnapshots(`${this.#init.circleId}:`)
     this.#saved = new Map(saved.map((snapshot) => [snapshot.name, snapshot]))

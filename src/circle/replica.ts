@@ -20,7 +20,7 @@ import { type BoxKeyPair, type SigningKeyPair, issueCertificate } from '../core/
 import type { Id, MemberId, Offer, OfferDraft, Profile, Want, WantDraft } from '../core/model'
 import { type Payload, openPayload } from '../core/payload'
 import { type RandomBytes, newId } from '../core/random'
-import { nextFrame, nextTask, reportUncaught } from '../core/schedule'
+import { nextFrame, nextTask, runReporting } from '../core/schedule'
 import { checkOfferDraft, checkWantDraft, normalizeOfferDraft, normalizeWantDraft } from '../core/validate'
 import { nextEntry } from './feed-writer'
 import { CircleClosedError, InvalidDraftError, NotYourRecordError, OwnFeedConflictError, PhotoTooLargeError, UnknownRecordError } from './errors'
@@ -91,7 +91,10 @@ export class CircleReplica implements CircleHandle {
   #unsaved: EntryRecord[] = []
   /** This device's own entries in `#unsaved` that are noted in the journal, to forget once stored. */
   readonly #noted = new Set<EntryRecord>()
-  /** While the page is hidden (it may be discarded unannounced), each own entry is noted as it goes. */
+  /**
+   * While the page is hidden (it may be discarded unannounced), every write first notes again any own
+   * entry whose note failed (each is noted as it leaves, in #append).
+   */
   #noteAsSent = false
   /** What waits for an unsaved entry of this device to be stored: its doc update's save. */
   readonly #whenStored = new Map<EntryRecord, () => void>()
@@ -497,11 +500,11 @@ export class CircleReplica implements CircleHandle {
         // Signed, in the feed and on its way to peers: the edit is made, and failing it would have the
         // person make it twice. What failed is storing it here, which the next write or opening
         // retries (the journal holds it meanwhile); whoever listens tells the person.
-        for (const listener of this.#unstoredListeners) notifySafely(() => listener(error))
+        for (const listener of this.#unstoredListeners) runReporting(() => listener(error))
       } finally {
         if (signed && this.#unsaved.includes(signed)) this.#whenStored.set(signed, releaseSaves)
         else releaseSaves()
-        this.#releaseNotify(true)
+        this.#releaseNotify()
       }
     })
   }
@@ -520,7 +523,7 @@ export class CircleReplica implements CircleHandle {
     const record = toRecord(this.topicHex, entry)
     signed?.(record)
     this.#emitEntry(record)
-    this.#releaseNotify(true)
+    this.#releaseNotify()
     this.#unsaved = [...this.#unsaved, record]
     // The network passes the entry on in a microtask (it batches what one task produced): once it
     // has, the entry is noted in the journal, as its peers may hold it and storage does not yet.
@@ -572,7 +575,7 @@ export class CircleReplica implements CircleHandle {
     }
     if (own.length > 0) this.#docs.saveSoon([this.me])
     for (const record of batch) if ((this.#stored.get(record.feed) ?? -1) < record.seq) this.#stored.set(record.feed, record.seq)
-    for (const listener of this.#storedListeners) notifySafely(listener)
+    for (const listener of this.#storedListeners) runReporting(listener)
     for (const record of batch) if (record.feed !== this.#ownFeed) this.#emitEntry(record)
   }
 
@@ -599,24 +602,17 @@ export class CircleReplica implements CircleHandle {
   #emitEntry(record: EntryRecord): void {
     const own = record.feed === this.#ownFeed
     const origin = this.#origins.get(record)
-    for (const listener of this.#entryListeners) {
-      try {
-        listener(record, own, origin)
-      } catch (error) {
-        // A listener's failure is its own: the entry is signed and on its way to storage regardless.
-        reportUncaught(error)
-      }
-    }
+    // A listener's failure is its own: the entry is signed and on its way to storage regardless.
+    for (const listener of this.#entryListeners) runReporting(() => listener(record, own, origin))
   }
 
-  /** `atFrame`: a local edit, which this page shows at its next frame, after its peers had the CPU to show it. */
-  #releaseNotify(atFrame = false): void {
+  /** After a local edit: the page shows it at its next frame, once its peers had the CPU to show it. */
+  #releaseNotify(): void {
     if (!this.#notifyHeld) return
     this.#notifyHeld = false
     if (this.#notifyPending) {
       this.#notifyPending = false
-      if (atFrame) nextFrame(() => this.#scheduleNotify())
-      else this.#scheduleNotify()
+      nextFrame(() => this.#scheduleNotify())
     }
   }
 
@@ -643,13 +639,4 @@ function toFields(object: object): Record<string, FieldValue> {
 
 function hasProfileName(doc: Y.Doc): boolean {
   return typeof doc.getMap('profile').get('name') === 'string'
-}
-
-/** A listener that throws is reported and does not stop the others, nor the write that told it. */
-function notifySafely(listener: () => void): void {
-  try {
-    listener()
-  } catch (error) {
-    reportUncaught(error)
-  }
 }

@@ -151,7 +151,7 @@ export function resolveOffer(
   requests: readonly BorrowerSide[],
   owners: ReadonlyMap<string, OwnerRecord>,
   today: IsoDate,
-  withdrawn: ReadonlySet<BorrowerSide> = new Set(),
+  withdrawn: ReadonlySet<BorrowerSide>,
 ): Booking[] {
   const drafts: Draft[] = requests.map((request) => {
     const found = answerOf(request, owners)

@@ -150,6 +150,11 @@ export function usableRelays(relays: readonly string[]): string[] {
   return [...new Set(usable)].slice(0, INVITE_LIMITS.relays)
 }
 
+/** Whether two relay lists are the same, in the same order (the first is dialled first). */
+export function sameRelays(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((relay, i) => relay === b[i])
+}
+
 /**
  * Signs a new invite with the inviter's identity key. Text is cleaned the way member text always is;
  * relays are trimmed and de-duplicated. Throws RangeError on input no invite may carry (wrong key

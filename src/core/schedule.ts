@@ -39,14 +39,8 @@ function sharedChannel(): MessageChannel {
   shared.port1.onmessage = () => {
     const due = waiting
     waiting = []
-    for (const task of due) {
-      try {
-        task()
-      } catch (error) {
-        // Reported as uncaught, as it would be from a task of its own; the others still run.
-        reportUncaught(error)
-      }
-    }
+    // Each reported as uncaught, as it would be from a task of its own; the others still run.
+    for (const task of due) runReporting(task)
   }
   return shared
 }
@@ -90,6 +84,15 @@ export function nextFrame(task: () => void): void {
   }
   const timer = setTimeout(once, FRAME_WITHIN_MS)
   frame(once)
+}
+
+/** Runs `task`; if it throws, the error is reported as uncaught (`reportUncaught`) instead of thrown. */
+export function runReporting(task: () => void): void {
+  try {
+    task()
+  } catch (error) {
+    reportUncaught(error)
+  }
 }
 
 /** Runs `task` once the browser is idle (within IDLE_WITHIN_MS), or in the next task where it cannot say. */

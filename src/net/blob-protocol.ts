@@ -21,6 +21,7 @@ import {
   type BlobResponseHead,
   type BlobRead,
 } from './blob-messages'
+import { timeoutSignal } from './sleep'
 
 /** Why a blob did not come from one peer. */
 export const BLOB_FAILURES = ['not-found', 'forbidden', 'too-large', 'mismatch', 'timeout', 'malformed', 'unreachable'] as const
@@ -39,11 +40,10 @@ export type BlobLookup = (peer: string, request: BlobRequest, options: AbortOpti
 /** Asks the peer at the other end of `connection` for one blob. Throws only when `options.signal` aborts. */
 export async function requestBlob(connection: Connection, request: BlobRequest, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<BlobAnswer> {
   options.signal?.throwIfAborted()
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? BLOB_TIMEOUT_MS)
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+  const signal = timeoutSignal(options.timeoutMs ?? BLOB_TIMEOUT_MS, options.signal)
   const failed = (): BlobAnswer => {
     options.signal?.throwIfAborted()
-    return { ok: false, reason: timeout.aborted ? 'timeout' : 'unreachable' }
+    return { ok: false, reason: signal.aborted ? 'timeout' : 'unreachable' }
   }
   let stream: Stream
   try {
@@ -100,8 +100,7 @@ async function readAnswer(stream: Stream): Promise<BlobAnswer> {
 
 /** Answers one incoming blob stream (the handler of BLOB_PROTOCOL). Never throws. */
 export async function serveBlobStream(stream: Stream, connection: Connection, lookup: BlobLookup, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? BLOB_TIMEOUT_MS)
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+  const signal = timeoutSignal(options.timeoutMs ?? BLOB_TIMEOUT_MS, options.signal)
   const onAbort = (): void => stream.abort(new Error('blob answer aborted'))
   signal.addEventListener('abort', onAbort, { once: true })
   try {

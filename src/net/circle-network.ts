@@ -24,6 +24,7 @@ import { NetworkStoppedError } from './errors'
 import type { MemberNode } from './member-node'
 import { SyncChannel, type ChannelEnd } from './sync-channel'
 import { MESSAGE_LIMITS, SYNC_PROTOCOL } from './sync-messages'
+import { backoffMs } from './sleep'
 import { SyncSession, type SyncReplica } from './sync-session'
 import { discoveryTopic, gossipTopic } from './topics'
 
@@ -430,7 +431,7 @@ export class CircleNetwork {
     const state = open.reopening.get(peer) ?? { ends: 0, timer: undefined }
     if (state.timer !== undefined) return
     state.ends = this.#now() - ended.openedAt >= SESSION_REOPEN_MAX_MS ? 1 : state.ends + 1
-    const delay = Math.min(SESSION_REOPEN_MAX_MS, SESSION_REOPEN_MIN_MS * 2 ** (state.ends - 1))
+    const delay = backoffMs(SESSION_REOPEN_MIN_MS, SESSION_REOPEN_MAX_MS, state.ends)
     state.timer = setTimeout(() => {
       state.timer = undefined
       if (this.#stopped || this.#circles.get(open.circle.id) !== open || open.links.has(peer)) return

@@ -20,7 +20,7 @@ import {
   DIAL_RETRY_DELAY_MS,
   DIAL_TIMEOUT_MS,
 } from './constants'
-import { sleep } from './sleep'
+import { sleep, timeoutSignal } from './sleep'
 
 export interface DiscoveryInit {
   announceIntervalMs?: number
@@ -219,7 +219,7 @@ class DefaultDiscovery implements Discovery {
         const address = addresses[attempt % addresses.length]!
         this.stats.dials++
         try {
-          const signal = AbortSignal.any([stopped, AbortSignal.timeout(this.#init.dialTimeoutMs)])
+          const signal = timeoutSignal(this.#init.dialTimeoutMs, stopped)
           const connection = await this.#components.connectionManager.openConnection(address, { signal })
           if (connection.limits === undefined) return
         } catch (error) {

@@ -11,6 +11,7 @@ import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { peerIdOf } from './announcement'
 import { RELAY_DIAL_TIMEOUT_MS, RELAY_REDIAL_JITTER, RELAY_REDIAL_MAX_MS, RELAY_REDIAL_MIN_MS, RELAY_STABLE_MS } from './constants'
 import { InvalidRelayAddressError } from './errors'
+import { backoffMs, timeoutSignal } from './sleep'
 
 export interface RelayLinkInit {
   redialMinMs?: number
@@ -154,7 +155,7 @@ class DefaultRelayLink implements RelayLink {
     if (!this.#started || this.#links.get(link.address.toString()) !== link) return
     link.state = 'dialing'
     try {
-      const signal = AbortSignal.any([this.#controller.signal, AbortSignal.timeout(this.#init.dialTimeoutMs)])
+      const signal = timeoutSignal(this.#init.dialTimeoutMs, this.#controller.signal)
       await this.#components.connectionManager.openConnection(link.address, { signal })
       link.state = 'connected'
       // Not `failures = 0` yet: only a connection that lasts says the relay is fine (see RELAY_STABLE_MS).
@@ -176,7 +177,7 @@ class DefaultRelayLink implements RelayLink {
   #schedule(link: Link): void {
     if (!this.#started || link.timer !== undefined) return
     link.state = 'waiting'
-    const base = Math.min(this.#init.redialMaxMs, this.#init.redialMinMs * 2 ** Math.max(0, link.failures - 1))
+    const base = backoffMs(this.#init.redialMinMs, this.#init.redialMaxMs, link.failures)
     const delay = base * (1 - this.#init.jitter * this.#init.random())
     link.timer = setTimeout(() => void this.#connect(link), delay)
     link.timer.unref?.()

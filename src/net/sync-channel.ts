@@ -10,6 +10,7 @@ import * as encoding from 'lib0/encoding'
 import { CLOSE_TIMEOUT_MS } from './constants'
 import { ERROR_CODES, MESSAGE_LIMITS, SEND_WINDOW, encodeMessage, readMessage, type SyncMessage } from './sync-messages'
 import type { Gap } from '../core/feed'
+import { timeoutSignal } from './sleep'
 import type { SessionStep, SyncSession } from './sync-session'
 
 export type ChannelEnd = NonNullable<SessionStep['closed']> | 'too-large' | 'stream-ended' | 'aborted'
@@ -121,8 +122,7 @@ export class SyncChannel {
 
   /** Closes our side; a peer that stops reading cannot hold the close (and so the hang-up) forever. */
   async #close(reason: string, options: AbortOptions = {}): Promise<void> {
-    const timeout = AbortSignal.timeout(CLOSE_TIMEOUT_MS)
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+    const signal = timeoutSignal(CLOSE_TIMEOUT_MS, options.signal)
     await this.#stream.close({ signal }).catch(() => this.#stream.abort(new Error(reason)))
   }
 

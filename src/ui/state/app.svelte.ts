@@ -257,4 +257,3 @@ export class AppState {
     return this.#storage
   }
 }
-

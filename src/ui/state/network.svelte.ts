@@ -9,6 +9,7 @@ import { WebSockets } from '@multiformats/multiaddr-matcher'
 import { createSubscriber } from 'svelte/reactivity'
 import type { Device } from '../../circle/device'
 import type { CircleRecord } from '../../circle/types'
+import { sameRelays } from '../../core/invite'
 import { secureRandom } from '../../core/random'
 import { CircleNetwork, createMemberNode, type CircleStatus, type MemberNode } from '../../net/index'
 import type { RelayInfo } from '../relay-info'
@@ -158,7 +159,7 @@ export class NetworkState {
     for (const circle of circles) {
       const given = this.#added.get(circle.id)
       const relays = relaysOf(circle)
-      if (!given || (given.length === relays.length && given.every((relay, i) => relay === relays[i]))) continue
+      if (!given || sameRelays(given, relays)) continue
       // A later invite to a circle already joined named more relays.
       this.#added.set(circle.id, relays)
       live.network.updateRelays(circle.id, relays)
@@ -169,7 +170,9 @@ export class NetworkState {
       fresh.map(async (circle) => {
         try {
           const replica = await device.openCircle(circle.id)
-          const relays = this.#added.get(circle.id) ?? relaysOf(circle)
+          // Left while it opened: nothing would ever take it off the network again.
+          const relays = this.#added.get(circle.id)
+          if (!relays) return
           await live.network.addCircle({ ...circle, relays }, replica, { signal })
         } catch {
           // Not on the network (it could not be opened): tried again with the device's next change.

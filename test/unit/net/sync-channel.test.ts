@@ -23,15 +23,21 @@ function node(): Promise<Libp2p> {
   return loopbackNode(cleanups)
 }
 
+/** Ana's new circle with Ben joined, and both their replicas of it, open. */
+async function twoMembers(seedAna: number, seedBen: number) {
+  const ana = await newTestDevice('Ana', seedAna)
+  const ben = await newTestDevice('Ben', seedBen)
+  cleanups.push(() => ana.device.close(), () => ben.device.close())
+  const circle = await ana.device.createCircle({ name: 'Elm Street', description: '' })
+  await ben.device.joinCircle(circle)
+  const a: CircleReplica = await ana.device.openCircle(circle.id)
+  const b: CircleReplica = await ben.device.openCircle(circle.id)
+  return { circle, a, b }
+}
+
 describe('sync over a libp2p stream', () => {
   it('two members converge over a real connection, then live entries follow', async () => {
-    const ana = await newTestDevice('Ana', 301)
-    const ben = await newTestDevice('Ben', 302)
-    cleanups.push(() => ana.device.close(), () => ben.device.close())
-    const circle = await ana.device.createCircle({ name: 'Elm Street', description: '' })
-    await ben.device.joinCircle(circle)
-    const a: CircleReplica = await ana.device.openCircle(circle.id)
-    const b: CircleReplica = await ben.device.openCircle(circle.id)
+    const { circle, a, b } = await twoMembers(301, 302)
     const rng = seededRandom(3)
     for (let i = 0; i < 300; i++) await a.addOffer(randomOfferDraft(rng))
     for (let i = 0; i < 20; i++) await b.addOffer(randomOfferDraft(rng))
@@ -67,13 +73,7 @@ describe('sync over a libp2p stream', () => {
   }, 120_000)
 
   it('cuts off a peer that sends more than the send window allows while the receiver is busy', async () => {
-    const ana = await newTestDevice('Ana', 321)
-    const ben = await newTestDevice('Ben', 322)
-    cleanups.push(() => ana.device.close(), () => ben.device.close())
-    const circle = await ana.device.createCircle({ name: 'Elm Street', description: '' })
-    await ben.device.joinCircle(circle)
-    const a = await ana.device.openCircle(circle.id)
-    const b = await ben.device.openCircle(circle.id)
+    const { circle, a, b } = await twoMembers(321, 322)
     // Ben is busy right after the key proof (his device claim is slow to sign): nothing he
     // receives meanwhile is handled.
     let release!: () => void
