@@ -215,6 +215,35 @@ async function writeMessage(circle: BookingCircle, thread: Id, text: string, off
 }
 
 /**
+ * Whether the owner's device should write down the handover of this loan by itself: the borrower says
+ * they received it and the owner has not said it left (recordHandovers).
+ */
+export function awaitsHandover(booking: Booking, me: MemberId): boolean {
+  return (
+    booking.owner === me &&
+    booking.borrowerSide.received !== undefined &&
+    booking.ownerSide?.handedOver === undefined &&
+    bookingActions(booking, me).includes('hand-over')
+  )
+}
+
+/**
+ * Writes, on the owner's device, the handover of every loan its borrower says they received: both
+ * speak of the same moment, and it is the owner's record of it that keeps the loan standing should
+ * the borrower delete the request (booking-circle.ts), and that lets the owner close it. Returns the
+ * ids recorded.
+ */
+export async function recordHandovers(circle: BookingCircle, today: IsoDate): Promise<Id[]> {
+  const recorded: Id[] = []
+  for (const booking of circleBookings(circle.view(), today)) {
+    if (!awaitsHandover(booking, circle.me)) continue
+    await actOnBooking(circle, booking.id, 'hand-over', today)
+    recorded.push(booking.id)
+  }
+  return recorded
+}
+
+/**
  * Accepts, on the owner's device, new requests on their offers set to auto-accept, when `eligible`
  * says so and the request meets everything a borrower is told before asking (canAutoAccept, as of
  * `today`). Passes over the circle again after each pass that accepted something, since a request may

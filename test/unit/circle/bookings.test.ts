@@ -14,6 +14,7 @@ import {
   circleBookings,
   circleMessages,
   findBooking,
+  recordHandovers,
   requestBooking,
   sendMessage,
 } from '../../../src/circle/bookings'
@@ -405,6 +406,51 @@ describe('auto-accept', () => {
     expect(await autoAcceptRequests(circle, () => true, TODAY)).toEqual([bens, cleos])
     await syncAll(members)
     expect([stateAt(ben, bens), stateAt(cleo, cleos)]).toEqual(['accepted', 'accepted'])
+  })
+})
+
+describe('a borrower who says they received it before the owner said it left', () => {
+  async function received() {
+    const members = await circleOf(['Ana', 'Ben', 'Cleo'])
+    const [ana, ben] = members as [Member, Member, Member]
+    const drillId = await ana.replica.addOffer(drill)
+    await syncAll(members)
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: drillId }, { from: '2026-12-01', to: '2026-12-03', count: 1, message: '' }, TODAY)
+    await syncAll(members)
+    await actOnBooking(ana.replica, id, 'accept', TODAY)
+    await syncAll(members)
+    await actOnBooking(ben.replica, id, 'receive', TODAY)
+    await syncAll(members)
+    return { members, ana, ben, id }
+  }
+
+  it('has the owner’s device write down the handover, once, so that deleting the request no longer drops the loan', async () => {
+    const { members, ana, ben, id } = await received()
+    // Only the owner's device records it, and only for what the borrower said they received.
+    expect(await recordHandovers(ben.replica, TODAY)).toEqual([])
+    expect(await recordHandovers(ana.replica, TODAY)).toEqual([id])
+    expect(await recordHandovers(ana.replica, TODAY)).toEqual([])
+    await syncAll(members)
+    expect(members.map((m) => stateAt(m, id))).toEqual(['received', 'received', 'received'])
+    expect(bookingOf(ana, id, ben.replica.me)?.ownerSide?.handedOver).toEqual(expect.any(Number))
+    await ben.replica.writeOwn((doc) => doc.getMap('bookings').delete(id))
+    await syncAll(members)
+    for (const member of members) {
+      expect(findBooking(circleBookings(member.replica.view(), '2026-12-08'), id, member.replica.me)).toMatchObject({ state: 'overdue', withdrawn: true })
+    }
+  })
+
+  it('and even brought it back: the owner can still record the handover, then close the loan', async () => {
+    const { members, ana, ben, id } = await received()
+    await actOnBooking(ben.replica, id, 'return', TODAY)
+    await syncAll(members)
+    const returned = bookingOf(ana, id, ben.replica.me)!
+    expect(returned.state).toBe('returned')
+    expect(bookingActions(returned, ana.replica.me)).toEqual(['hand-over'])
+    expect(await recordHandovers(ana.replica, TODAY)).toEqual([id])
+    await actOnBooking(ana.replica, id, 'close', TODAY, { condition: 'Fine' })
+    await syncAll(members)
+    expect(members.map((m) => stateAt(m, id))).toEqual(['closed', 'closed', 'closed'])
   })
 })
 
