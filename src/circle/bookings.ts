@@ -11,6 +11,7 @@ import type * as Y from 'yjs'
 import { deriveBookings } from '../core/booking-circle'
 import { newBookingId } from '../core/booking-id'
 import { readBookingSides, readMessages, type BookingSides } from '../core/booking-read'
+import { RETURNS } from '../core/booking-state'
 import {
   bookingActions,
   canAccept,
@@ -177,8 +178,12 @@ function stepFields(booking: Booking, action: BookingAction, now: number, detail
       return { ...answer, decision: 'declined', decided: now }
     case 'hand-over':
       return { handedOver: now }
-    case 'close':
-      return { closed: now, condition: cleanText(detail.condition ?? '', LIMITS.note).text }
+    case 'close': {
+      const fields: Record<string, FieldValue> = { closed: now, condition: cleanText(detail.condition ?? '', LIMITS.note).text }
+      // Brought back before the owner said it left: it did leave.
+      if (booking.ownerSide?.handedOver === undefined) fields.handedOver = now
+      return fields
+    }
     case 'grant-extension':
       return { extension: 'granted', extensionFor: booking.extendTo ?? null, extensionAt: now, grantedTo: booking.extendTo ?? null }
     case 'refuse-extension': {
@@ -215,11 +220,13 @@ async function writeMessage(circle: BookingCircle, thread: Id, text: string, off
 }
 
 /**
- * Whether the owner's device should write down the handover of this loan by itself: the borrower says
- * they received it and the owner has not said it left (recordHandovers).
+ * Whether the owner's device should write down the handover of this loan by itself (recordHandovers):
+ * a thing or a space the borrower says they received, whose owner has not said it left. Not the kinds
+ * that do not come back, where both saying so closes the booking: that stays the owner's own step.
  */
 export function awaitsHandover(booking: Booking, me: MemberId): boolean {
   return (
+    RETURNS[booking.kind] &&
     booking.owner === me &&
     booking.borrowerSide.received !== undefined &&
     booking.ownerSide?.handedOver === undefined &&
@@ -229,18 +236,25 @@ export function awaitsHandover(booking: Booking, me: MemberId): boolean {
 
 /**
  * Writes, on the owner's device, the handover of every loan its borrower says they received: both
- * speak of the same moment, and it is the owner's record of it that keeps the loan standing should
- * the borrower delete the request (booking-circle.ts), and that lets the owner close it. Returns the
- * ids recorded.
+ * speak of the same moment, and the owner's record of it keeps the loan standing should the request
+ * go (booking-circle.ts). Each is checked against the circle as it is just before its write; one that
+ * fails is left for the next pass. Returns the ids recorded.
  */
 export async function recordHandovers(circle: BookingCircle, today: IsoDate): Promise<Id[]> {
   const recorded: Id[] = []
-  for (const booking of circleBookings(circle.view(), today)) {
-    if (!awaitsHandover(booking, circle.me)) continue
-    await actOnBooking(circle, booking.id, 'hand-over', today)
-    recorded.push(booking.id)
+  const tried = new Set<string>()
+  for (;;) {
+    const waiting = (booking: Booking) => awaitsHandover(booking, circle.me) && !tried.has(`${booking.borrower}/${booking.id}`)
+    const next = circleBookings(circle.view(), today).find(waiting)
+    if (!next) return recorded
+    tried.add(`${next.borrower}/${next.id}`)
+    try {
+      await actOnBooking(circle, next.id, 'hand-over', today)
+      recorded.push(next.id)
+    } catch {
+      // Storage, or an answer slot taken: the booking still waits, and the watcher's next pass tries again.
+    }
   }
-  return recorded
 }
 
 /**

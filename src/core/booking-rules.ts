@@ -44,10 +44,11 @@ export function bookingActions(booking: Booking, member: MemberId): BookingActio
   } else if (member === booking.owner) {
     if (state === 'requested') actions.push('accept', 'decline')
     if (state === 'accepted') actions.push('decline')
-    // Also once the borrower said they received it, or even brought it back: the owner's record of
-    // the handover is what keeps a loan standing (booking-circle.ts), and what lets them close it.
-    if ((state === 'accepted' || IN_HAND.includes(state) || state === 'returned') && booking.ownerSide?.handedOver === undefined) actions.push('hand-over')
-    if (returns && (state === 'returned' || IN_HAND.includes(state)) && booking.ownerSide?.handedOver !== undefined) actions.push('close')
+    // Also once the borrower said they received it: the owner's record of the handover is what keeps
+    // a loan standing (booking-circle.ts) should the request go.
+    if ((state === 'accepted' || IN_HAND.includes(state)) && booking.ownerSide?.handedOver === undefined) actions.push('hand-over')
+    // A loan brought back closes even if the owner never said it left (the close says so then).
+    if (returns && (state === 'returned' || (IN_HAND.includes(state) && booking.ownerSide?.handedOver !== undefined))) actions.push('close')
     if (booking.extension === 'asked' && state !== 'closed' && state !== 'cancelled') actions.push('grant-extension', 'refuse-extension')
   }
   return actions

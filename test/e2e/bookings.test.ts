@@ -2,8 +2,9 @@
  * Bookings between two browsers syncing through a local relay: a thing goes the whole way from
  * request to closed with messages both ways (the owner gets a reminder, a badge and a browser
  * notification for the request); a ride with three seats takes three bookings and refuses a fourth;
- * a gift is claimed and picked up (the giver's device records the handover the taker confirmed); a want is answered with "I can help" and turned into a request;
- * and with the browsers' clocks moved past a loan's last day, both sides see "overdue" and a reminder.
+ * a gift is claimed and picked up; a want is answered with "I can help" and turned into a request;
+ * and with the browsers' clocks moved past a loan's last day (the borrower said they received it before
+ * the owner said it left: the owner's device records the handover), both sides see "overdue" and a reminder.
  */
 import { describe, expect, it } from 'vitest'
 import { act, addOffer, dayFromNow, expectState, openOffer, requestIt, say, twoMembers } from './support/bookings'
@@ -105,8 +106,7 @@ describe('bookings between two browsers', () => {
     await expect.poll(() => feedback.innerText(), { timeout: 20_000 }).toBe('No seats left for that many.')
     expect(await b.getByTestId('request-submit').isDisabled()).toBe(true)
 
-    // A gift: claimed, the giver picks Ben, Ben says he picked it up before Ana says she gave it: her
-    // device writes down the handover by itself, which closes it.
+    // A gift: claimed, the giver picks Ben, both confirm the pickup.
     await addOffer(a, circleUrl, 'gift', { title: 'Apples from the tree', quantity: '1' })
     await openOffer(b, circleUrl, 'Apples from the tree')
     await requestIt(b, { message: 'Would love some' })
@@ -115,6 +115,7 @@ describe('bookings between two browsers', () => {
     await a.getByTestId('booking-card').filter({ hasText: 'Apples from the tree' }).click()
     await act(a, 'accept')
     await expectState(b, 'accepted')
+    await act(a, 'hand-over')
     await act(b, 'receive')
     await expectState(b, 'closed')
     await expectState(a, 'closed')
@@ -146,10 +147,12 @@ describe('bookings between two browsers', () => {
     const tentUrl = await requestIt(b, { from: dayFromNow(1), to: dayFromNow(2) })
     const tentOnA = tentUrl.replace(/^.*#/, `${new URL(a.url()).origin}/#`)
     await a.goto(tentOnA)
+    // Ben says he has it before Ana says it left: her device writes the handover down by itself.
     await act(a, 'accept')
-    await act(a, 'hand-over')
+    await expectState(b, 'accepted')
     await act(b, 'receive')
     await expectState(a, 'received')
+    await expect.poll(() => a.getByTestId('booking-action-hand-over').count(), { timeout: 20_000 }).toBe(0)
     const later = new Date(Date.now() + 5 * 86_400_000)
     for (const page of [a, b]) {
       await page.clock.setFixedTime(later)

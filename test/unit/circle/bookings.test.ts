@@ -410,12 +410,12 @@ describe('auto-accept', () => {
 })
 
 describe('a borrower who says they received it before the owner said it left', () => {
-  async function received() {
+  async function received(offer: OfferDraft = drill, dates = { from: '2026-12-01', to: '2026-12-03' }) {
     const members = await circleOf(['Ana', 'Ben', 'Cleo'])
     const [ana, ben] = members as [Member, Member, Member]
-    const drillId = await ana.replica.addOffer(drill)
+    const offerId = await ana.replica.addOffer(offer)
     await syncAll(members)
-    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: drillId }, { from: '2026-12-01', to: '2026-12-03', count: 1, message: '' }, TODAY)
+    const id = await requestBooking(ben.replica, { owner: ana.replica.me, id: offerId }, { ...dates, count: 1, message: '' }, TODAY)
     await syncAll(members)
     await actOnBooking(ana.replica, id, 'accept', TODAY)
     await syncAll(members)
@@ -440,17 +440,60 @@ describe('a borrower who says they received it before the owner said it left', (
     }
   })
 
-  it('and even brought it back: the owner can still record the handover, then close the loan', async () => {
+  it('and even brought it back: nothing is recorded, and the owner closes it, which says it left', async () => {
     const { members, ana, ben, id } = await received()
     await actOnBooking(ben.replica, id, 'return', TODAY)
     await syncAll(members)
     const returned = bookingOf(ana, id, ben.replica.me)!
     expect(returned.state).toBe('returned')
-    expect(bookingActions(returned, ana.replica.me)).toEqual(['hand-over'])
-    expect(await recordHandovers(ana.replica, TODAY)).toEqual([id])
+    expect(bookingActions(returned, ana.replica.me)).toEqual(['close'])
+    expect(await recordHandovers(ana.replica, TODAY)).toEqual([])
     await actOnBooking(ana.replica, id, 'close', TODAY, { condition: 'Fine' })
     await syncAll(members)
     expect(members.map((m) => stateAt(m, id))).toEqual(['closed', 'closed', 'closed'])
+    expect(bookingOf(ben, id, ben.replica.me)?.ownerSide).toMatchObject({ handedOver: expect.any(Number), closed: expect.any(Number), condition: 'Fine' })
+  })
+
+  it('of a kind that does not come back, is left for the owner to confirm: both saying so closes it', async () => {
+    const lessons: OfferDraft = {
+      kind: 'skill', title: 'Guitar lessons', description: '', category: 'music', tags: [], photos: [],
+      availability: 'available', handover: 'My place', contribution: '', sessionMinutes: 60,
+    }
+    const { members, ana, ben, id } = await received(lessons, { from: '2026-12-10', to: '2026-12-10' })
+    expect(await recordHandovers(ana.replica, TODAY)).toEqual([])
+    expect(members.map((m) => stateAt(m, id))).toEqual(['received', 'received', 'received'])
+    await actOnBooking(ana.replica, id, 'hand-over', TODAY)
+    await syncAll(members)
+    expect(members.map((m) => stateAt(m, id))).toEqual(['closed', 'closed', 'closed'])
+    expect(bookingOf(ana, id, ben.replica.me)?.kind).toBe('skill')
+  })
+
+  it('a write that fails leaves that loan for the next pass and records the others', async () => {
+    const { members, ana, ben, id } = await received()
+    const tentId = await ana.replica.addOffer({ ...drill, title: 'Tent' })
+    await syncAll(members)
+    const second = await requestBooking(ben.replica, { owner: ana.replica.me, id: tentId }, { from: '2026-12-01', to: '2026-12-02', count: 1, message: '' }, TODAY)
+    await syncAll(members)
+    await actOnBooking(ana.replica, second, 'accept', TODAY)
+    await syncAll(members)
+    await actOnBooking(ben.replica, second, 'receive', TODAY)
+    await syncAll(members)
+    // Ana's replica as it is, except that her first write fails (a full disk).
+    let failures = 1
+    const circle = {
+      me: ana.replica.me,
+      clock: ana.replica.clock,
+      view: () => ana.replica.view(),
+      writeOwn: async (write: Parameters<CircleReplica['writeOwn']>[0]) => {
+        if (failures-- > 0) throw new Error('QuotaExceededError')
+        await ana.replica.writeOwn(write)
+      },
+    }
+    const recorded = await recordHandovers(circle, TODAY)
+    expect(recorded).toHaveLength(1)
+    expect([id, second]).toContain(recorded[0])
+    expect(await recordHandovers(circle, TODAY)).toEqual([id, second].filter((booking) => booking !== recorded[0]))
+    expect(await recordHandovers(circle, TODAY)).toEqual([])
   })
 })
 
