@@ -189,18 +189,40 @@ export function showsHandover(booking: Booking, member: MemberId): boolean {
   return member === booking.borrower && HANDOVER_SHOWN.includes(booking.state)
 }
 
-/** Whether the owner can accept this request without a clash (shown before they try). */
-export function canAccept(offer: Offer | undefined, bookings: readonly Booking[], booking: Booking): boolean {
-  if (!offer) return false
+/**
+ * Why an owner cannot say yes now (to a request, or to more days), for the words shown before they
+ * try: the offer was removed, it asks more than the offer has now, it clashes with another booking,
+ * or it no longer fits otherwise.
+ */
+export type AnswerBlock = 'removed' | 'too-many' | 'taken' | 'other'
+
+/** What keeps the owner from accepting this request, if anything. */
+export function acceptBlock(offer: Offer | undefined, bookings: readonly Booking[], booking: Booking): AnswerBlock | undefined {
+  if (!offer) return 'removed'
   const draft = { from: booking.from, to: booking.to, count: booking.count }
   // Today does not matter to the owner: a request for days already begun may still be accepted.
-  const check = checkRequest({ ...offer, availability: 'available', blockedDates: [] }, bookings, draft, booking.borrower, '0001-01-01', booking)
-  return check.ok
+  return blockOf(checkRequest({ ...offer, availability: 'available', blockedDates: [] }, bookings, draft, booking.borrower, '0001-01-01', booking))
+}
+
+/** What keeps the owner from granting the extension's extra days beside every other booking, if anything. */
+export function extendBlock(offer: Offer | undefined, bookings: readonly Booking[], booking: Booking): AnswerBlock | undefined {
+  if (!offer) return 'removed'
+  if (booking.to === undefined || booking.extendTo === undefined) return 'other'
+  const draft = { from: addDays(booking.to, 1), to: booking.extendTo, count: booking.count }
+  return blockOf(checkRequest({ ...offer, availability: 'available', blockedDates: [] }, bookings, draft, booking.borrower, '0001-01-01', booking))
+}
+
+function blockOf(check: RequestResult): AnswerBlock | undefined {
+  if (check.ok) return undefined
+  return check.reason === 'too-many' || check.reason === 'taken' ? check.reason : 'other'
+}
+
+/** Whether the owner can accept this request without a clash (shown before they try). */
+export function canAccept(offer: Offer | undefined, bookings: readonly Booking[], booking: Booking): boolean {
+  return acceptBlock(offer, bookings, booking) === undefined
 }
 
 /** The extension's extra days fit beside every other booking of the offer. */
 export function canExtend(offer: Offer | undefined, bookings: readonly Booking[], booking: Booking): boolean {
-  if (!offer || booking.to === undefined || booking.extendTo === undefined) return false
-  const draft = { from: addDays(booking.to, 1), to: booking.extendTo, count: booking.count }
-  return checkRequest({ ...offer, availability: 'available', blockedDates: [] }, bookings, draft, booking.borrower, '0001-01-01', booking).ok
+  return extendBlock(offer, bookings, booking) === undefined
 }

@@ -131,6 +131,8 @@ describe('bookings between two browsers', () => {
     await b.getByTestId('want-card').first().waitFor()
     await a.goto(`${circleUrl}/wants`)
     await a.getByTestId('want-help').click({ timeout: 20_000 })
+    // The list opens on an offer, the one "Offer it" would send, not on a blank.
+    expect(await a.getByTestId('want-help-offer').inputValue()).not.toBe('')
     await a.getByTestId('want-help-offer').selectOption({ label: 'Long ladder' })
     await a.getByTestId('want-help-note').fill('Mine is free then')
     await a.getByTestId('want-help-send').click()

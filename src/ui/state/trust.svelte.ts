@@ -114,10 +114,13 @@ export class TrustState {
     return writeSealedReview(this.#replica, this.#signer, input)
   }
 
-  /** The credentials others issued about this member, live now, as an export file's text. */
+  /**
+   * The credentials others issued about this member, live now, as an export file's text (reactive
+   * like `attestations`: a credential verified later is in it).
+   */
   exportReceived(): { text: string; count: number; vouches: number; reviews: number } {
     const me = this.#replica.me
-    const received = liveAt(this.#book.read(this.#replica.view()).attestations, this.#signer.now()).filter((a) => a.subject === me && a.issuer !== me)
+    const received = liveAt(this.attestations().attestations, this.#signer.now()).filter((a) => a.subject === me && a.issuer !== me)
     const text = encodeAttestationExport({ subject: me, credentials: received.map((a) => a.credential) })
     const vouches = received.filter((a) => a.kind === 'vouch').length
     return { text, count: received.length, vouches, reviews: received.length - vouches }

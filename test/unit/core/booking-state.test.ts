@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newBookingId } from '../../../src/core/booking-id'
-import { bookingActions, checkRequest, isPartyTo, isReviewable, nextActor } from '../../../src/core/booking-rules'
+import { acceptBlock, bookingActions, checkRequest, extendBlock, isPartyTo, isReviewable, nextActor } from '../../../src/core/booking-rules'
 import { remindersFor } from '../../../src/core/reminders'
 import { readBorrowerSide, readOwnerSide } from '../../../src/core/booking-read'
 import type { ReadProblem } from '../../../src/core/model'
@@ -227,6 +227,27 @@ describe('who acts next, and what each side may do', () => {
     expect(bookingActions(at(), ANA)).toEqual(['close'])
     records.push([ANA, 'b1', { closed: 500 }])
     expect(nextActor(at())).toBe('nobody')
+  })
+
+  it('says why the owner cannot say yes: the offer removed, more than it has now, or a clash', () => {
+    const room = offerOf('space', { capacity: 2 })
+    const records: Array<[typeof ANA, string, Record<string, unknown>]> = [
+      [BEN, 'b1', request(room, '2026-12-02', '2026-12-04', { count: 2 })],
+      [CLEO, 'c1', request(room, '2026-12-03', '2026-12-03')],
+    ]
+    const bookingsWith = (offer: typeof room, ...more: typeof records) => derive(docs(...records, ...more), [offer])
+    const at = (bookings: ReturnType<typeof derive>, id: string) => bookings.find((booking) => booking.id === id)!
+    let bookings = bookingsWith(room)
+    expect([acceptBlock(room, bookings, at(bookings, 'b1')), acceptBlock(undefined, bookings, at(bookings, 'b1'))]).toEqual([undefined, 'removed'])
+    const smaller = offerOf('space', { capacity: 1 })
+    bookings = bookingsWith(smaller)
+    expect(acceptBlock(smaller, bookings, at(bookings, 'b1'))).toBe('too-many')
+    bookings = bookingsWith(room, [ANA, 'b1', answer(BEN, room, 200)])
+    expect(acceptBlock(room, bookings, at(bookings, 'c1'))).toBe('taken')
+    // Ben asks for a day more, which Cleo's request does not stand in the way of until it is accepted.
+    bookings = bookingsWith(room, [ANA, 'b1', answer(BEN, room, 200)], [BEN, 'b1', { extendTo: '2026-12-05', extendAsked: 300 }])
+    expect(extendBlock(room, bookings, at(bookings, 'b1'))).toBeUndefined()
+    expect(extendBlock(undefined, bookings, at(bookings, 'b1'))).toBe('removed')
   })
 
   it('refuses requests that cannot be met, with the reason', () => {
