@@ -58,6 +58,8 @@ const NO_VALID_JOIN = { reason: 'not-admitted', detail: 'feed has no valid join'
 export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): Promise<IngestBatch> {
   const result: IngestBatch = { appended: [], updates: new Map(), joined: [], rejected: [], buffered: 0, gaps: [], forks: [] }
   const touched = new Set<string>()
+  /** Feeds with entries refused as early (the buffer was full), and the furthest such seq. */
+  const overflowed = new Map<string, number>()
   const seenHere = new Map<string, Entry>()
   /** Feeds whose seq 0 failed in this batch: the rest of them here is refused, not buffered. */
   const unadmitted = new Set<string>()
@@ -86,13 +88,14 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
     if ('reason' in outcome) {
       result.rejected.push({ reason: outcome.reason, ...where })
       if (outcome.reason === 'fork') await recordFork(context, result, seenHere, entry)
+      if (outcome.reason === 'buffer-full') overflowed.set(entry.feedId, Math.max(entry.seq, overflowed.get(entry.feedId) ?? -1))
       continue
     }
     if (outcome.status === 'buffered') {
       result.buffered++
       touched.add(entry.feedId)
     } else if (outcome.status === 'stale') {
-      const stored = await context.stored(entry.feedId, entry.seq)
+      const stored = await storedOrNone(context, entry.feedId, entry.seq)
       if (stored && toHex(stored.hash) === toHex(entry.hash)) {
         result.rejected.push({ reason: 'duplicate', ...where })
       } else if (stored) {
@@ -125,6 +128,12 @@ export async function ingestBatch(context: IngestContext, batch: Uint8Array[]): 
   }
   for (const feed of touched) {
     const gap = context.feeds.gap(feed)
+    if (gap) result.gaps.push(gap)
+  }
+  // An entry refused for want of room is asked for again, in order from the feed's head, when nothing
+  // else of its feed is: a full buffer then delays it instead of leaving it to the next session.
+  for (const [feed, seq] of overflowed) {
+    const gap = result.gaps.some((other) => other.feed === feed) ? undefined : context.feeds.missing(feed, seq)
     if (gap) result.gaps.push(gap)
   }
   return result
@@ -162,8 +171,20 @@ async function openAppended(context: IngestContext, result: IngestBatch, entry: 
   return true
 }
 
+/**
+ * The stored entry at (feed, seq), or undefined when there is none or it cannot be read: a read that
+ * fails costs that one comparison, never the batch (whose entries before it are in the feed log).
+ */
+async function storedOrNone(context: IngestContext, feed: string, seq: number): Promise<EntryRecord | undefined> {
+  try {
+    return await context.stored(feed, seq)
+  } catch {
+    return undefined
+  }
+}
+
 async function recordFork(context: IngestContext, result: IngestBatch, seenHere: Map<string, Entry>, entry: Entry) {
-  const other = seenHere.get(`${entry.feedId}/${entry.seq}`)?.bytes ?? (await context.stored(entry.feedId, entry.seq))?.bytes
+  const other = seenHere.get(`${entry.feedId}/${entry.seq}`)?.bytes ?? (await storedOrNone(context, entry.feedId, entry.seq))?.bytes
   result.forks.push({ feed: entry.feedId, seq: entry.seq, entries: other ? [other, entry.bytes] : [entry.bytes] })
 }
 

@@ -319,6 +319,10 @@ export class CircleReplica implements CircleHandle {
         batch,
       )
       const records = result.appended.map((entry) => toRecord(this.topicHex, entry))
+      // Accepted into the feed log, so unsaved from here on: should anything below fail, the next
+      // write or ingest stores them, and opening replays them into the docs (rather than the feed
+      // holding a seq that neither storage nor the docs have).
+      this.#unsaved = [...this.#unsaved, ...records]
       if (origin) for (const record of records) this.#origins.set(record, origin)
       // A member first seen in this batch has nothing stored to restore: their doc is built from
       // what this batch brings (checked as it is built), below.
@@ -329,7 +333,7 @@ export class CircleReplica implements CircleHandle {
       // microtasks). Either way nothing unstored is counted as held, and if the write fails the
       // entries stay accepted (a resend is a duplicate, never applied twice) and are written again
       // with the next write or ingest.
-      const stored = records.length > LIVE_BATCH ? this.#persist(records) : undefined
+      const stored = records.length > LIVE_BATCH ? this.#persist([]) : undefined
       stored?.catch(() => undefined)
       for (const [member, list] of result.updates) {
         const updates = list.map((item) => item.update)
@@ -347,7 +351,7 @@ export class CircleReplica implements CircleHandle {
       for (const entry of result.appended) this.#docs.reflect(entry.feedId, entry.seq)
       for (const member of result.joined) this.#readModel.invalidate(member)
       if (result.joined.length > 0) this.#scheduleNotify()
-      await (stored ?? new Promise<void>((written, failed) => nextTask(() => this.#persist(records).then(written, failed))))
+      await (stored ?? new Promise<void>((written, failed) => nextTask(() => this.#persist([]).then(written, failed))))
       for (const fork of result.forks) await entries.putFork(this.topicHex, fork.feed, fork.seq, fork.entries)
       this.#docs.saveSoon(new Set([...result.joined, ...result.updates.keys()]))
       return { accepted: records.length, buffered: result.buffered, rejected: result.rejected, gaps: result.gaps }

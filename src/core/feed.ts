@@ -4,6 +4,11 @@
  * entries that arrive early wait in a bounded buffer; two validly signed entries at one seq are a
  * fork, which freezes the feed. Pure state, no I/O: the caller checks signatures first and stores
  * what this accepts.
+ *
+ * Anyone can make up a device key and sign entries for it, so early entries of a feed whose first
+ * entry has not arrived yet (a stranger's, as far as this log knows) share a small quota of their
+ * own, where the oldest makes way for a new one: a flood of them can neither fill the buffer that
+ * members' early entries wait in, nor grow this log without bound.
  */
 import { equalBytes, fromHex, toHex } from './bytes'
 import { ZERO_HASH, type Entry } from './entry'
@@ -16,9 +21,11 @@ export interface FeedLimits {
   total: number
   /** Bytes of early entries held across all feeds. */
   totalBytes: number
+  /** Early entries held across feeds that have no entry yet (part of `total`); the oldest goes first. */
+  strangers: number
 }
 
-export const DEFAULT_FEED_LIMITS: FeedLimits = { perFeed: 512, total: 4096, totalBytes: 16 * 1024 * 1024 }
+export const DEFAULT_FEED_LIMITS: FeedLimits = { perFeed: 512, total: 4096, totalBytes: 16 * 1024 * 1024, strangers: 256 }
 
 export interface Head {
   feed: string
@@ -59,6 +66,9 @@ export class FeedLog {
   readonly #limits: FeedLimits
   #earlyCount = 0
   #earlyBytes = 0
+  /** Early entries of feeds without a head, and where they are, oldest first (some may be gone). */
+  #strangerCount = 0
+  #strangerQueue: Array<{ feed: string; seq: number }> = []
 
   constructor(limits: FeedLimits = DEFAULT_FEED_LIMITS) {
     this.#limits = limits
@@ -120,8 +130,21 @@ export class FeedLog {
     return { feed, from, to: Math.min(...state.early.keys()) - 1 }
   }
 
+  /** Seqs from the feed's next up to `to`, when `to` is beyond its head: what to ask for an entry refused as early. */
+  missing(feed: string, to: number): Gap | undefined {
+    const state = this.#feeds.get(feed)
+    if (state?.frozen) return undefined
+    const from = state?.head ? state.head.seq + 1 : 0
+    return to >= from ? { feed, from, to } : undefined
+  }
+
   get earlyCount(): number {
     return this.#earlyCount
+  }
+
+  /** Early entries held for feeds that have no entry yet. */
+  get strangerCount(): number {
+    return this.#strangerCount
   }
 
   offer(entry: Entry): FeedOutcome {
@@ -148,6 +171,8 @@ export class FeedLog {
   #buffer(state: FeedState, entry: Entry): FeedOutcome {
     const waiting = state.early.get(entry.seq)
     if (waiting) return equalBytes(waiting.hash, entry.hash) ? reject('duplicate') : reject('buffer-full', 'two entries wait at one seq')
+    const stranger = state.head === undefined
+    if (stranger) this.#makeRoomForStranger()
     const full =
       state.early.size >= this.#limits.perFeed ||
       this.#earlyCount >= this.#limits.total ||
@@ -156,10 +181,36 @@ export class FeedLog {
     state.early.set(entry.seq, entry)
     this.#earlyCount++
     this.#earlyBytes += entry.bytes.length
+    if (stranger) {
+      this.#strangerCount++
+      this.#strangerQueue.push({ feed: entry.feedId, seq: entry.seq })
+    }
     return { status: 'buffered' }
   }
 
+  /** Drops the oldest early entries of headless feeds until one more fits their quota. */
+  #makeRoomForStranger(): void {
+    while (this.#strangerCount >= this.#limits.strangers && this.#strangerQueue.length > 0) {
+      const { feed, seq } = this.#strangerQueue.shift()!
+      const state = this.#feeds.get(feed)
+      // Gone already, or its feed has begun since (its entries are a member's now).
+      const entry = state?.head === undefined ? state?.early.get(seq) : undefined
+      if (!state || !entry) continue
+      this.#forget(state, entry)
+      if (state.early.size === 0 && state.hashes.size === 0 && !state.frozen) this.#feeds.delete(feed)
+    }
+    // Places of entries that left otherwise (appended, forgotten) go once they outnumber the quota.
+    if (this.#strangerQueue.length > 2 * this.#limits.strangers + 64) {
+      this.#strangerQueue = this.#strangerQueue.filter(({ feed, seq }) => {
+        const state = this.#feeds.get(feed)
+        return state?.head === undefined && state?.early.has(seq) === true
+      })
+    }
+  }
+
   #append(state: FeedState, entry: Entry): void {
+    // A feed's first entry: what of it waits is a member's now, no longer a stranger's.
+    if (state.head === undefined) this.#strangerCount -= state.early.size
     // The previous head's hash was needed just now (it is this entry's `prev`): keep it as hex.
     const previous = state.head && state.hashes.get(state.head.seq)
     if (previous !== undefined && typeof previous !== 'string') state.hashes.set(previous.seq, toHex(previous.hash))
@@ -191,6 +242,7 @@ export class FeedLog {
     state.early.delete(entry.seq)
     this.#earlyCount--
     this.#earlyBytes -= entry.bytes.length
+    if (state.head === undefined) this.#strangerCount--
   }
 
   #dropEarly(state: FeedState): void {

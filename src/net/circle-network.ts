@@ -351,10 +351,14 @@ export class CircleNetwork {
     const peer = connection.remotePeer.toString()
     if (open.links.has(peer)) return
     let stream: Stream
+    const openedAt = this.#now()
     try {
       stream = await connection.newStream(SYNC_PROTOCOL, { signal: signal ?? this.#controller.signal })
-    } catch {
-      // The connection went away, or the peer does not speak sync (not a member): nothing to do.
+    } catch (error) {
+      // The connection went away, or the peer does not speak sync (not a member): nothing to do. A
+      // stream that failed on a connection still up (a data channel that did not open, a peer at its
+      // stream limit) is tried again after a growing wait, as after a session that ended.
+      if ((error as Error | undefined)?.name !== 'UnsupportedProtocolError') this.#reopenLater(open, peer, connection, openedAt)
       return
     }
     if (open.links.has(peer) || this.#circles.get(open.circle.id) !== open) {
@@ -384,7 +388,8 @@ export class CircleNetwork {
         if (standing && this.#node.peerId.toString() < peer) return undefined
         const session = this.#session(picked, connection, false)
         this.#track(picked, peer, { channel, stream, connection, lastSyncedAt: undefined, openedAt: this.#now(), initiator: false })
-        if (existing?.initiator) existing.stream.abort(new Error('duplicate sync stream'))
+        // One session per circle and peer: a peer opening another (however many) replaces its last.
+        if (existing) existing.stream.abort(new Error('duplicate sync stream'))
         return session
       },
       { signal: this.#controller.signal },
@@ -404,6 +409,7 @@ export class CircleNetwork {
       initiator,
       strikes: this.#init.strikes ?? SYNC_STRIKES,
       onHeld: () => this.#releaseGossip(open),
+      now: this.#now,
     })
   }
 
@@ -413,7 +419,7 @@ export class CircleNetwork {
     void link.channel.done.then((end) => {
       if (open.links.get(peer) === link) open.links.delete(peer)
       if (HANG_UP.has(end)) void hangUp(link.connection)
-      else if (end !== 'unknown-topic') this.#reopenLater(open, peer, link)
+      else if (end !== 'unknown-topic') this.#reopenLater(open, peer, link.connection, link.openedAt)
       this.#refresh()
     })
     this.#refresh()
@@ -425,17 +431,21 @@ export class CircleNetwork {
    * sessions (the lower peer id) does, after a growing wait. A peer without the circle
    * ('unknown-topic') opens a session itself when it adds the circle.
    */
-  #reopenLater(open: OpenCircle, peer: string, ended: Link): void {
-    if (this.#stopped || this.#circles.get(open.circle.id) !== open) return
-    if (this.#node.peerId.toString() > peer || ended.connection.status !== 'open') return
+  #reopenLater(open: OpenCircle, peer: string, connection: Connection, openedAt: number): void {
+    if (this.#stopped || this.#circles.get(open.circle.id) !== open || this.#node.peerId.toString() > peer) return
     const state = open.reopening.get(peer) ?? { ends: 0, timer: undefined }
+    if (connection.status !== 'open') {
+      // A later connection starts afresh (connection:open); nothing is kept for a peer that left.
+      if (state.timer === undefined) open.reopening.delete(peer)
+      return
+    }
     if (state.timer !== undefined) return
-    state.ends = this.#now() - ended.openedAt >= SESSION_REOPEN_MAX_MS ? 1 : state.ends + 1
+    state.ends = this.#now() - openedAt >= SESSION_REOPEN_MAX_MS ? 1 : state.ends + 1
     const delay = backoffMs(SESSION_REOPEN_MIN_MS, SESSION_REOPEN_MAX_MS, state.ends)
     state.timer = setTimeout(() => {
       state.timer = undefined
       if (this.#stopped || this.#circles.get(open.circle.id) !== open || open.links.has(peer)) return
-      if (ended.connection.status === 'open') void this.#open(open, ended.connection, this.#controller.signal)
+      if (connection.status === 'open') void this.#open(open, connection, this.#controller.signal)
       else open.reopening.delete(peer)
     }, delay)
     open.reopening.set(peer, state)

@@ -48,6 +48,8 @@ export interface SyncSessionInit {
   strikes?: number
   /** Told whenever what the peer says it holds (`remoteHeads`) grew. */
   onHeld?(): void
+  /** The clock, for how long an asked range is left to its answer. */
+  now?(): number
 }
 
 export const SESSION_STATES = ['greeting', 'proving', 'syncing', 'closed'] as const
@@ -71,6 +73,8 @@ const AUTHORED: ReadonlySet<RejectReason> = new Set(['undecryptable', 'bad-paylo
 const DEFAULT_STRIKES = 20
 /** Messages waiting for the send window above which `want`s are not answered. */
 const WAITING_FOR_WANTS = 2 * SEND_WINDOW
+/** An asked range not answered within this long is asked for again (the peer may have had no room for the `want`). */
+export const ASK_AGAIN_MS = 5_000
 
 export class SyncSession {
   state: SessionState = 'greeting'
@@ -80,7 +84,8 @@ export class SyncSession {
   /** The device (feed, hex) this peer proved to be (`device`), once it has. */
   remoteDevice: string | undefined
   /** Per feed, the range last asked of this peer (`want`): asked again only once it changes. */
-  readonly #asked = new Map<string, string>()
+  /** Per feed, the last range asked for (at most what one answer brings) and when. */
+  readonly #asked = new Map<string, { from: number; to: number; at: number }>()
   /** Entries and runs messages sent that the peer has not acknowledged yet, and those waiting to go. */
   #unacked = 0
   #waiting: SyncMessage[] = []
@@ -191,17 +196,21 @@ export class SyncSession {
   }
 
   /**
-   * Asks this peer for the entries that entries waiting here need (`want`), each range once while
-   * it stays the same: a peer that lacks them answers nothing, and asking again would not help.
+   * Asks this peer for the entries that entries waiting here need (`want`). Not again while the
+   * answer to the last ask of that feed is still coming (the gap starts within what it brings, at
+   * most MESSAGE_LIMITS.wanted entries) unless ASK_AGAIN_MS went by without it: a peer that lacks
+   * them answers nothing, and one whose queue was full dropped the ask.
    */
   ask(gaps: readonly Gap[]): SyncMessage[] {
     if (this.state !== 'syncing') return []
+    const now = this.#init.now?.() ?? Date.now()
     const wants: SyncMessage[] = []
     for (const { feed, from, to } of gaps) {
       const bytes = fromHex(feed)
-      const range = `${from}-${to}`
-      if (bytes?.length !== 32 || to < from || this.#asked.get(feed) === range) continue
-      this.#asked.set(feed, range)
+      if (bytes?.length !== 32 || to < from) continue
+      const asked = this.#asked.get(feed)
+      if (asked && from >= asked.from && from <= asked.to && now - asked.at < ASK_AGAIN_MS) continue
+      this.#asked.set(feed, { from, to: Math.min(to, from + MESSAGE_LIMITS.wanted - 1), at: now })
       wants.push({ type: 'want', feed: bytes, from, to })
     }
     return wants

@@ -7,6 +7,9 @@ import { ZERO_HASH, signEntry } from '../../../src/core/entry'
 import { issueCertificate, newSigningKeyPair } from '../../../src/core/keys'
 import { sealPayload } from '../../../src/core/payload'
 import { Device } from '../../../src/circle/device'
+import { ingestBatch } from '../../../src/circle/ingest'
+import { Roster } from '../../../src/circle/roster'
+import { FeedLog } from '../../../src/core/feed'
 import type { CircleReplica } from '../../../src/circle/replica'
 import type { Storage } from '../../../src/circle/types'
 import type { OfferDraft } from '../../../src/core/model'
@@ -733,6 +736,61 @@ describe('verifying a batch by its hash chains', () => {
     const missing = await b.ingest([records[4]!.bytes])
     expect(missing.accepted).toBe(records.length - 4)
     expect(b.view().offers.map((offer) => offer.title).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `Tool ${i}`))
+  })
+})
+
+describe('an ingest whose storage read fails on the way', () => {
+  it('loses nothing: an entry accepted before the failed read is stored, and the feed has no hole', async () => {
+    const { ana, ben, a, b } = await twoMembers()
+    for (let i = 0; i < 6; i++) await a.addOffer({ ...drill, title: `Tool ${i}` })
+    const feed = [...a.heads().keys()].find((key) => a.memberOfDevice(key) === a.me)!
+    const records = (await ana.storage.entries.getRange(a.topicHex, feed, 0, a.heads().get(feed)!)).map((record) => record.bytes)
+    await b.ingest(records.slice(0, 5))
+    // Ben starts again (so seq 1 is known by its stored row only), and that row's read fails once.
+    await ben.device.close()
+    const again = await (await Device.load(ben.storage))!.openCircle(b.id)
+    cleanups.push(() => again.close())
+    const entries = ben.storage.entries
+    const getRange = entries.getRange.bind(entries)
+    let failures = 1
+    entries.getRange = async (...args: Parameters<typeof getRange>) => {
+      if (failures-- > 0) throw new DOMException('Failed to read', 'UnknownError')
+      return getRange(...args)
+    }
+    const report = await again.ingest([records[5]!, records[1]!])
+    expect(report.accepted).toBe(1)
+    expect(report.rejected).toEqual([{ reason: 'duplicate', detail: 'below head, not stored', feed, seq: 1 }])
+    expect(await again.ingest(records.slice(6))).toMatchObject({ accepted: records.length - 6, rejected: [] })
+    expect((await getRange(b.topicHex, feed, 0, records.length)).map((record) => record.seq)).toEqual(records.map((_, seq) => seq))
+    expect(again.view().offers.map((offer) => offer.title).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `Tool ${i}`))
+  })
+})
+
+describe('a full early buffer', () => {
+  it('refuses an entry that does not fit, and asks for it again in order from its feed’s head', async () => {
+    const { ana, ben, a, b, circle } = await twoMembers()
+    for (let i = 0; i < 4; i++) await a.addOffer({ ...drill, title: `Tool ${i}` })
+    for (let i = 0; i < 4; i++) await b.addOffer({ ...drill, title: `Bike ${i}` })
+    const feedOf = (replica: CircleReplica) => [...replica.heads().keys()].find((feed) => replica.memberOfDevice(feed) === replica.me)!
+    const rangeOf = async (storage: Storage, replica: CircleReplica) => (await storage.entries.getRange(replica.topicHex, feedOf(replica), 0, 10)).map((record) => record.bytes)
+    const [anas, bens] = [await rangeOf(ana.storage, a), await rangeOf(ben.storage, b)]
+    const feeds = new FeedLog({ perFeed: 8, total: 2, totalBytes: 1 << 20, strangers: 2 })
+    const context = {
+      ed: tweetnaclEd25519,
+      topic: a.topic,
+      circleId: fromHex(circle.id)!,
+      circleKey: circle.key,
+      feeds,
+      roster: new Roster(),
+      stored: async () => undefined,
+    }
+    // Both feeds begin; Ana's later entries take the whole buffer, and Ben's early one finds no room.
+    const report = await ingestBatch(context, [anas[0]!, bens[0]!, anas[3]!, anas[4]!, bens[3]!])
+    expect(report.rejected).toEqual([{ reason: 'buffer-full', feed: feedOf(b), seq: 3 }])
+    expect(report.gaps).toEqual([
+      { feed: feedOf(a), from: 1, to: 2 },
+      { feed: feedOf(b), from: 1, to: 3 },
+    ])
   })
 })
 

@@ -99,15 +99,39 @@ describe('feed rules', () => {
   })
 
   it('the early buffer is bounded per feed and in total', async () => {
-    const log = new FeedLog({ perFeed: 2, total: 3, totalBytes: 1 << 20 })
+    const log = new FeedLog({ perFeed: 2, total: 3, totalBytes: 1 << 20, strangers: 3 })
     const one = await chain(5)
     const two = await chain(5)
+    for (const begun of [one[0]!, two[0]!]) log.offer(begun)
     expect(log.offer(one[2]!)).toEqual({ status: 'buffered' })
     expect(log.offer(one[3]!)).toEqual({ status: 'buffered' })
     expect(log.offer(one[4]!)).toMatchObject({ ok: false, reason: 'buffer-full' })
     expect(log.offer(two[3]!)).toEqual({ status: 'buffered' })
     expect(log.offer(two[4]!)).toMatchObject({ ok: false, reason: 'buffer-full' })
     expect(log.earlyCount).toBe(3)
+  })
+
+  it('early entries of feeds that have not begun share a small quota, the oldest making way', async () => {
+    const log = new FeedLog({ perFeed: 4, total: 6, totalBytes: 1 << 20, strangers: 2 })
+    const member = await chain(6)
+    log.offer(member[0]!)
+    // Made-up devices, each with an entry far ahead: only the two newest are kept, and the feeds of
+    // those that made way are forgotten whole.
+    const strangers = await Promise.all([1, 2, 3, 4, 5].map(() => chain(4)))
+    for (const made of strangers) expect(log.offer(made[3]!)).toEqual({ status: 'buffered' })
+    expect(log.strangerCount).toBe(2)
+    expect(log.gap(strangers[0]![0]!.feedId)).toBeUndefined()
+    expect(log.gap(strangers[4]![0]!.feedId)).toEqual({ feed: strangers[4]![0]!.feedId, from: 0, to: 2 })
+    // A member's early entries still find room beside them.
+    for (const early of member.slice(2, 6)) expect(log.offer(early)).toEqual({ status: 'buffered' })
+    expect(log.earlyCount).toBe(6)
+    // A stranger whose feed begins is a member: its entries drain, and leave the strangers' quota.
+    const begun = strangers[4]!
+    for (const entry of begun.slice(0, 2)) log.offer(entry)
+    expect(log.offer(begun[2]!)).toMatchObject({ status: 'appended', entries: [begun[2], begun[3]] })
+    expect([log.strangerCount, log.earlyCount]).toEqual([1, 5])
+    expect(log.missing(member[0]!.feedId, 5)).toEqual({ feed: member[0]!.feedId, from: 1, to: 5 })
+    expect(log.missing(member[0]!.feedId, 0)).toBeUndefined()
   })
 
   it('a buffered entry that does not chain is dropped when its turn comes, not applied', async () => {

@@ -7,7 +7,7 @@ import { sealPayload } from '../../../src/core/payload'
 import { seededRandom } from '../../../src/core/random'
 import type { CircleReplica } from '../../../src/circle/replica'
 import { SEND_WINDOW, encodeMessage, readMessage, type SyncMessage } from '../../../src/net/sync-messages'
-import { SyncSession, type SyncReplica } from '../../../src/net/sync-session'
+import { ASK_AGAIN_MS, SyncSession, type SyncReplica } from '../../../src/net/sync-session'
 import { newTestDevice } from '../../support/circle-fixtures'
 import { randomOfferDraft } from '../../support/drafts'
 
@@ -307,5 +307,25 @@ describe('sync sessions between real replicas', () => {
     await converse(sb, sa, step.send)
     expect(b.heads().get(feed)).toBe(a.heads().get(feed))
     expect(b.view().offers).toEqual(a.view().offers)
+  })
+
+  it('does not ask again while the answer is coming, asks for the next part once it came, and again if none comes', async () => {
+    const { circle, replicas } = await members(2, 410)
+    const [a, b] = replicas as [CircleReplica, CircleReplica]
+    let now = 0
+    const sa = session(a, circle.key, 'peer-a', 'peer-b', true, 18)
+    const sb = new SyncSession({ replica: b, circleKey: circle.key, localPeer: utf8('peer-b'), remotePeer: utf8('peer-a'), random: seededRandom(19), initiator: false, now: () => now })
+    await converse(sa, sb)
+    const feed = 'ab'.repeat(32)
+    const wanted = (gap: { from: number; to: number }) => sb.ask([{ feed, ...gap }]).map((message) => message.type === 'want' && [message.from, message.to])
+    expect(wanted({ from: 0, to: 1999 })).toEqual([[0, 1999]])
+    // Entries of the answer arrive: what is still missing starts inside what the answer brings.
+    expect(wanted({ from: 600, to: 1999 })).toEqual([])
+    // An answer brings MESSAGE_LIMITS.wanted (1,024) entries at most: the rest is asked for once it came.
+    expect(wanted({ from: 1024, to: 1999 })).toEqual([[1024, 1999]])
+    expect(wanted({ from: 1500, to: 1999 })).toEqual([])
+    // No answer within ASK_AGAIN_MS (the peer may have had no room for the ask): asked again.
+    now += ASK_AGAIN_MS
+    expect(wanted({ from: 1500, to: 1999 })).toEqual([[1500, 1999]])
   })
 })
