@@ -130,4 +130,38 @@ describe('a circle on one device', () => {
     expect((await second.getByTestId('device-fingerprint').innerText()).trim()).toBe(fingerprint)
     await fresh.close()
   })
+
+  it('a circle that fails to open says so, keeps Settings within reach, and opens on "Try again"', async () => {
+    const context = await newProfile(browser)
+    // The circle's stored feed heads cannot be read, once, while `failOpen` is set (as a transient
+    // IndexedDB error would have it); the device itself opens without reading them.
+    await context.addInitScript(() => {
+      const getAll = IDBObjectStore.prototype.getAll
+      IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...args: Parameters<typeof getAll>) {
+        if (this.name === 'heads' && sessionStorage.getItem('failOpen') === '1') {
+          sessionStorage.removeItem('failOpen')
+          throw new DOMException('The data could not be read', 'UnknownError')
+        }
+        return getAll.apply(this, args)
+      }
+    })
+    const page = await context.newPage()
+    await page.goto(server.url)
+    await page.getByTestId('welcome-name').fill('Ana')
+    await page.getByTestId('get-started').click()
+    await page.getByTestId('circle-name').fill('Elm Street')
+    await page.getByTestId('create-circle').click()
+    await addOffer(page, 'thing', { title: 'Cordless drill' })
+
+    await page.evaluate(() => sessionStorage.setItem('failOpen', '1'))
+    await page.reload()
+    await page.getByTestId('circle-open-failed').waitFor()
+    await page.goto(`${server.url}#/settings`)
+    await page.getByTestId('device-fingerprint').waitFor()
+    await page.goBack()
+    await page.getByTestId('circle-open-retry').click()
+    // Back where the reload was: the drill's page.
+    await page.getByTestId('offer-page').getByText('Cordless drill').first().waitFor()
+    await context.close()
+  })
 })

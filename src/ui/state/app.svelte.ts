@@ -57,10 +57,19 @@ export class AppState {
   /** Whether this device has joined the circle on screen (a route may name one it never saw). */
   readonly circleKnown = $derived(this.device?.circles.some((circle) => circle.id === this.circleId) ?? false)
 
+  /** Bumped by `retryCircle`: a circle that failed to open is asked for again. */
+  #openAttempts = $state(0)
+
   /** The open circle on screen; one promise per circle, so `{#await}` settles once. */
-  readonly circle: Promise<CircleState> | undefined = $derived(
-    this.device && this.circleId !== undefined && this.circleKnown ? this.#open(this.device, this.circleId) : undefined,
-  )
+  readonly circle: Promise<CircleState> | undefined = $derived.by(() => {
+    void this.#openAttempts
+    return this.device && this.circleId !== undefined && this.circleKnown ? this.#open(this.device, this.circleId) : undefined
+  })
+
+  /** Tries again to open the circle on screen after it failed (a failed open is not kept). */
+  retryCircle(): void {
+    this.#openAttempts++
+  }
 
   async start(): Promise<void> {
     await this.#begin(await claimDevice(DEFAULT_NAME))
