@@ -185,15 +185,12 @@ export class MemberDocs {
   }
 
   async #openDoc(member: MemberId): Promise<Y.Doc> {
+    if (member !== this.#init.me) return this.#adopt(member, await this.#restore(member, this.#saved.get(this.#name(member))))
     const doc = newMemberDoc()
-    if (member === this.#init.me) {
-      this.#own = await this.#init.storage.attachDoc(this.#name(member), doc)
-      // Replayed updates are saved like any other; mark them soon, so that the next opening does
-      // not replay them again.
-      if (await this.#replay(member, doc, this.#own.covers)) this.saveSoon([member])
-    } else {
-      await this.#restore(member, doc, this.#saved.get(this.#name(member)))
-    }
+    this.#own = await this.#init.storage.attachDoc(this.#name(member), doc)
+    // Replayed updates are saved like any other; mark them soon, so that the next opening does not
+    // replay them again.
+    if (await this.#replay(member, doc, this.#own.covers)) this.saveSoon([member])
     return this.#adopt(member, doc)
   }
 
@@ -209,16 +206,21 @@ export class MemberDocs {
   }
 
   /** Another member's doc: its snapshot, then its stored entries the snapshot does not cover. */
-  async #restore(member: MemberId, doc: Y.Doc, snapshot: DocSnapshot | undefined): Promise<void> {
+  async #restore(member: MemberId, snapshot: DocSnapshot | undefined): Promise<Y.Doc> {
     // A snapshot is this device's own record of updates that passed every check, so it is applied
-    // without the scratch copy; if it was damaged on disk, every entry is replayed instead.
+    // without the scratch copy; if it was damaged on disk, every entry is replayed instead, into a
+    // fresh doc (the failed apply may have left part of itself behind).
+    let doc = newMemberDoc()
     let covers = snapshot?.covers ?? {}
     try {
       if (snapshot) Y.applyUpdate(doc, snapshot.state, this.#init.remoteOrigin)
     } catch {
+      doc.destroy()
+      doc = newMemberDoc()
       covers = {}
     }
     await this.#replay(member, doc, covers)
+    return doc
   }
 
   /**

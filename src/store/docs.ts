@@ -10,7 +10,8 @@ import * as idb from 'lib0/indexeddb'
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
 import type { DocAttachment, DocCovers } from '../circle/types'
 import { StorageClosedError, StorageUnavailableError } from './errors'
-import { requestResult, startTransaction, write } from './idb'
+import { asCovers } from './covers'
+import { openError, requestResult, startTransaction, write } from './idb'
 import { DEFAULT_NAME } from './schema'
 
 /** The doc's covers mark, kept in y-indexeddb's `custom` store of the doc's own database. */
@@ -44,7 +45,7 @@ export async function persistDoc(databaseName: string, doc: Y.Doc, checked?: Pro
   } catch (error) {
     // Unhook it from the doc; its own promise rejects with the same failure reported here.
     persistence.destroy().catch(() => undefined)
-    throw new StorageUnavailableError(undefined, { cause: error })
+    throw openError(error)
   }
   // lib0 closes the connection when another tab deletes or upgrades the doc's database, but
   // y-indexeddb keeps listening to the doc, and its next write would throw into whoever edited the
@@ -89,19 +90,20 @@ export async function dropIfDamaged(databaseName: string): Promise<void> {
 }
 
 /**
- * Whether a row y-indexeddb saved for the doc does not decode as a Yjs update. Opens the database as
- * y-indexeddb does (same stores, so a new one is created the same way) and closes it again.
+ * Whether the rows y-indexeddb saved for the doc do not apply, in order, as it will apply them (a row
+ * can decode as a Yjs update and still throw when applied). Opens the database as y-indexeddb does
+ * (same stores, so a new one is created the same way) and closes it again.
  */
 async function hasDamagedRows(databaseName: string): Promise<boolean> {
   let db: IDBDatabase
   try {
     db = await idb.openDB(databaseName, (created) => idb.createStores(created, [['updates', { autoIncrement: true }], ['custom']]))
   } catch (error) {
-    throw new StorageUnavailableError(undefined, { cause: error })
+    throw openError(error)
   }
   try {
     const rows = await requestResult<unknown[]>(startTransaction(db, ['updates'], 'readonly').objectStore('updates').getAll())
-    return rows.some((row) => !decodes(row))
+    return !appliesInOrder(rows)
   } catch {
     // Rows that cannot even be read are damaged the same way.
     return true
@@ -110,13 +112,16 @@ async function hasDamagedRows(databaseName: string): Promise<boolean> {
   }
 }
 
-function decodes(row: unknown): boolean {
-  if (!(row instanceof Uint8Array)) return false
+function appliesInOrder(rows: unknown[]): boolean {
+  if (!rows.every((row) => row instanceof Uint8Array)) return false
+  const scratch = new Y.Doc({ gc: true })
   try {
-    Y.decodeUpdate(row)
+    Y.transact(scratch, () => rows.forEach((row) => Y.applyUpdate(scratch, row as Uint8Array)))
     return true
   } catch {
     return false
+  } finally {
+    scratch.destroy()
   }
 }
 
@@ -130,15 +135,6 @@ async function readSaved(db: IDBDatabase): Promise<{ covers: DocCovers; rows: nu
   return { covers: asCovers(saved), rows }
 }
 
-function asCovers(saved: unknown): DocCovers {
-  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) return {}
-  const covers: DocCovers = {}
-  for (const [feed, seq] of Object.entries(saved)) {
-    if (!Number.isSafeInteger(seq) || (seq as number) < 0) return {}
-    covers[feed] = seq as number
-  }
-  return covers
-}
 
 interface Gated {
   run(): void

@@ -134,7 +134,8 @@ export function addIfAbsent(
   }
 }
 
-function openError(error: unknown): Error {
+/** What a failed database open means to the person: a full disk, or storage this app cannot use. */
+export function openError(error: unknown): Error {
   if (isQuotaError(error)) return new StorageFullError(undefined, { cause: error })
   // Private modes, sandboxed frames and data from a newer app version (VersionError) all end here:
   // the app cannot use this database, and the cause says why.

@@ -4,6 +4,7 @@
  */
 import type { BlobStorage, CircleRecord, DeviceRecord, DocSnapshot, RecordStorage, SnapshotStorage } from '../circle/types'
 import { bytesForStorage, bytesFromStorage } from './bytes'
+import { asCovers } from './covers'
 import { addIfAbsent, read, write, type Connection } from './idb'
 import { DEVICE_KEY, STORES, circleKey, circlesRange, prefixRange, type SnapshotRow } from './schema'
 
@@ -115,7 +116,24 @@ export function createSnapshotStorage(connection: Connection): SnapshotStorage {
 
     async getSnapshots(prefix) {
       const rows = await read(connection.current(), STORES.snapshots, (store) => store.getAll(prefixRange(prefix)))
-      return (rows as SnapshotRow[]).map((row): DocSnapshot => ({ ...row, state: bytesFromStorage(row.state) }))
+      // Snapshots are a cache of what entries say: a damaged one is left out, and its member's doc
+      // is rebuilt from the entries.
+      return (rows as unknown[]).flatMap((row): DocSnapshot[] => {
+        const snapshot = asSnapshot(row)
+        return snapshot ? [snapshot] : []
+      })
     },
+  }
+}
+
+/** A stored snapshot row as a snapshot, or undefined when it is damaged (not bytes, no name). */
+function asSnapshot(row: unknown): DocSnapshot | undefined {
+  if (typeof row !== 'object' || row === null) return undefined
+  const { name, state, covers } = row as Partial<SnapshotRow>
+  if (typeof name !== 'string') return undefined
+  try {
+    return { name, state: bytesFromStorage(state), covers: asCovers(covers) }
+  } catch {
+    return undefined
   }
 }

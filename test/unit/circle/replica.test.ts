@@ -14,6 +14,7 @@ import type { CircleReplica } from '../../../src/circle/replica'
 import type { Storage } from '../../../src/circle/types'
 import type { OfferDraft } from '../../../src/core/model'
 import * as idb from 'lib0/indexeddb'
+import * as Y from 'yjs'
 import { deleteDocData } from '../../../src/store'
 import { docDatabaseName } from '../../../src/store/docs'
 import { newTestDevice, openTestStorage, testEnvironment } from '../../support/circle-fixtures'
@@ -37,6 +38,35 @@ const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
+
+/** A doc's update with one byte changed such that it still decodes (Y.decodeUpdate) but throws when applied. */
+function rowThatDecodesButFails(): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = 4242
+  doc.getMap('offers').set('x', new Y.Map<unknown>([['title', 'Cordless drill'], ['kind', 'thing']]))
+  return decodesButFails(Y.encodeStateAsUpdate(doc))
+}
+
+/** `update` with the first one-byte change that still decodes but throws when applied to a new doc. */
+function decodesButFails(update: Uint8Array): Uint8Array {
+  for (let at = 0; at < update.length; at++) {
+    for (let value = 0; value < 256; value++) {
+      const row = update.slice()
+      row[at] = value
+      try {
+        Y.decodeUpdate(row)
+      } catch {
+        continue
+      }
+      try {
+        Y.applyUpdate(new Y.Doc(), row)
+      } catch {
+        return row
+      }
+    }
+  }
+  throw new Error('no such row')
+}
 
 async function twoMembers() {
   const ana = await newTestDevice('Ana', 1)
@@ -107,6 +137,30 @@ describe('a circle on one device', () => {
     const again = await sync(a, b, ana.storage)
     expect(again.accepted).toBe(0)
     expect(new Set(again.rejected.map((r) => r.reason))).toEqual(new Set(['duplicate']))
+  })
+
+  it('rebuilds a member’s doc from entries when its snapshot is damaged: not bytes, not applying, or a bad mark', async () => {
+    const { ana, ben, a, b } = await twoMembers()
+    await a.addOffer(drill)
+    await a.addOffer({ ...drill, title: 'Ladder' })
+    await sync(a, b, ana.storage)
+    const expected = b.view().offers
+    await ben.device.close()
+    const name = `${b.id}:${a.me}`
+    const [saved] = (await ben.storage.snapshots.getSnapshots(name)).filter((snapshot) => snapshot.name === name)
+    const damages: Array<[string, Record<string, unknown>]> = [
+      ['not bytes', { name, state: 'AQID', covers: saved!.covers }],
+      ['not applying', { name, state: decodesButFails(saved!.state), covers: saved!.covers }],
+      ['a bad mark', { name, state: saved!.state, covers: { [Object.keys(saved!.covers)[0]!]: 'all' } }],
+    ]
+    for (const [label, row] of damages) {
+      const db = await idb.openDB(ben.storage.name, () => undefined)
+      await idb.put(idb.transact(db, ['snapshots'])[0]!, row as unknown as string)
+      db.close()
+      const reopened = await (await Device.load(ben.storage))!.openCircle(b.id)
+      expect(reopened.view().offers, label).toEqual(expected)
+      await reopened.close()
+    }
   })
 
   it('reopens other members’ docs from snapshots, and replays entries a stale snapshot misses', async () => {
@@ -590,24 +644,27 @@ describe('this device’s own doc and its entries', () => {
   })
 
   it('opens with a damaged row in its own doc’s saved updates, rebuilding the doc from its stored entries', async () => {
-    const storage = await openTestStorage('damaged-doc')
-    const device = await Device.create(storage, 'Ana', testEnvironment(92))
-    const circle = await device.createCircle({ name: 'Elm Street', description: '' })
-    const replica = await device.openCircle(circle.id)
-    await replica.addOffer(drill)
-    const before = replica.view()
-    await device.close()
-    // A truncated row, as a disk fault leaves one: y-indexeddb alone would never finish loading it.
-    const db = await idb.openDB(docDatabaseName(storage.name, `${circle.id}:${device.me}`), () => undefined)
-    await idb.addAutoKey(idb.transact(db, ['updates'])[0]!, new Uint8Array([5, 200, 1]) as unknown as ArrayBuffer)
-    db.close()
+    // A truncated row, as a disk fault leaves one, and a row with one byte changed that still decodes
+    // as an update but throws when applied: y-indexeddb alone would never finish loading either.
+    for (const [label, row] of [['truncated', new Uint8Array([5, 200, 1])], ['applies badly', rowThatDecodesButFails()]] as const) {
+      const storage = await openTestStorage('damaged-doc')
+      const device = await Device.create(storage, 'Ana', testEnvironment(92))
+      const circle = await device.createCircle({ name: 'Elm Street', description: '' })
+      const replica = await device.openCircle(circle.id)
+      await replica.addOffer(drill)
+      const before = replica.view()
+      await device.close()
+      const db = await idb.openDB(docDatabaseName(storage.name, `${circle.id}:${device.me}`), () => undefined)
+      await idb.addAutoKey(idb.transact(db, ['updates'])[0]!, row as unknown as ArrayBuffer)
+      db.close()
 
-    const again = (await Device.load(storage))!
-    cleanups.push(() => again.close())
-    const reopened = await again.openCircle(circle.id)
-    expect(reopened.view().offers).toEqual(before.offers)
-    await reopened.addOffer({ ...drill, title: 'Ladder' })
-    expect(reopened.view().offers.map((offer) => offer.title).sort()).toEqual(['Cordless drill', 'Ladder'])
+      const again = (await Device.load(storage))!
+      cleanups.push(() => again.close())
+      const reopened = await again.openCircle(circle.id)
+      expect(reopened.view().offers, label).toEqual(before.offers)
+      await reopened.addOffer({ ...drill, title: 'Ladder' })
+      expect(reopened.view().offers.map((offer) => offer.title).sort(), label).toEqual(['Cordless drill', 'Ladder'])
+    }
   })
 
   it('replays none of the entries its doc is marked as including', async () => {
