@@ -16,6 +16,8 @@ export interface ServiceWorkerHooks {
 
 /** Must match the message the service worker template listens for. */
 const SKIP_WAITING = 'skip-waiting'
+/** Must match what the service worker sends when a notification of a route is tapped. */
+const OPEN_ROUTE = 'open-route'
 
 function whenLoaded(): Promise<void> {
   // Registering after `load` keeps precaching from competing with the first paint for bandwidth.
@@ -50,6 +52,10 @@ export async function registerServiceWorker(hooks: ServiceWorkerHooks = {}): Pro
     // `updateViaCache: 'none'` makes every update check ask the server, whatever its cache headers say.
     const registration = await navigator.serviceWorker.register(`${base}sw.js`, { scope: base, updateViaCache: 'none' })
     watchForUpdates(registration, hooks)
+    navigator.serviceWorker.addEventListener('message', (event: MessageEvent<unknown>) => {
+      const data = event.data as { type?: unknown; href?: unknown } | null
+      if (data?.type === OPEN_ROUTE && typeof data.href === 'string' && data.href.startsWith('#/')) location.hash = data.href
+    })
     return registration
   } catch (error) {
     hooks.onError?.(error)

@@ -61,6 +61,27 @@ self.addEventListener('message', (event) => {
   }
 })
 
+/** Sent to a page to open a route (a hash) when a notification of it is tapped; register.ts listens. */
+const OPEN_ROUTE = 'open-route'
+
+/** A tap on a reminder shown through this worker: the app comes forward (or opens) on its screen. */
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const href: unknown = (event.notification.data as { href?: unknown } | null)?.href
+  event.waitUntil(openRoute(typeof href === 'string' && href.startsWith('#/') ? href : '#/'))
+})
+
+async function openRoute(href: string): Promise<void> {
+  const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
+  const page = pages.find((client) => client.url.startsWith(self.registration.scope))
+  if (!page) {
+    await self.clients.openWindow(new URL(href, self.registration.scope).href)
+    return
+  }
+  page.postMessage({ type: OPEN_ROUTE, href })
+  await page.focus()
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return
