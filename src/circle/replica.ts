@@ -566,7 +566,8 @@ export class CircleReplica implements CircleHandle {
       this.#noteUnstored()
       throw error
     }
-    this.#unsaved = this.#unsaved.filter((record) => !batch.includes(record))
+    const written = new Set(batch)
+    this.#unsaved = this.#unsaved.filter((record) => !written.has(record))
     const own = batch.filter((record) => record.feed === this.#ownFeed)
     const noted = own.filter((record) => this.#noted.delete(record))
     if (noted.length > 0) this.#options.storage.journal.forget(noted)
