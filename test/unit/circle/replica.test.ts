@@ -139,13 +139,19 @@ describe('a circle on one device', () => {
     expect(new Set(again.rejected.map((r) => r.reason))).toEqual(new Set(['duplicate']))
   })
 
-  it('rebuilds a member’s doc from entries when its snapshot is damaged: not bytes, not applying, or a bad mark', async () => {
+  /** Ben holds Ana's two offers and has closed his device (snapshots saved); what he should see again. */
+  async function benHoldsTwoOffersClosed() {
     const { ana, ben, a, b } = await twoMembers()
     await a.addOffer(drill)
     await a.addOffer({ ...drill, title: 'Ladder' })
     await sync(a, b, ana.storage)
     const expected = b.view().offers
     await ben.device.close()
+    return { ana, ben, a, b, expected }
+  }
+
+  it('rebuilds a member’s doc from entries when its snapshot is damaged: not bytes, not applying, or a bad mark', async () => {
+    const { ben, a, b, expected } = await benHoldsTwoOffersClosed()
     const name = `${b.id}:${a.me}`
     const [saved] = (await ben.storage.snapshots.getSnapshots(name)).filter((snapshot) => snapshot.name === name)
     const damages: Array<[string, Record<string, unknown>]> = [
@@ -164,12 +170,7 @@ describe('a circle on one device', () => {
   })
 
   it('reopens other members’ docs from snapshots, and replays entries a stale snapshot misses', async () => {
-    const { ana, ben, a, b } = await twoMembers()
-    await a.addOffer(drill)
-    await a.addOffer({ ...drill, title: 'Ladder' })
-    await sync(a, b, ana.storage)
-    const expected = b.view().offers
-    await ben.device.close()
+    const { ana, ben, a, b, expected } = await benHoldsTwoOffersClosed()
 
     const reopened = await (await Device.load(ben.storage))!.openCircle(b.id)
     expect(reopened.view().offers).toEqual(expected)
