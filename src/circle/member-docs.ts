@@ -120,7 +120,10 @@ export class MemberDocs {
    * doc (applied, or refused by the update check): what the next save marks as covered.
    */
   reflect(feed: string, seq: number): void {
-    if ((this.#reflected.get(feed) ?? -1) < seq) this.#reflected.set(feed, seq)
+    // Only the next one: an entry whose apply was skipped (an ingest that failed after the feed log
+    // took it) then keeps every later one of its feed out of the mark too, so that opening replays
+    // them rather than the doc's save claiming what it never had.
+    if ((this.#reflected.get(feed) ?? -1) + 1 === seq) this.#reflected.set(feed, seq)
   }
 
   /** Saves these members' snapshots soon, together with any others pending (see SNAPSHOT_QUIET_MS). */
@@ -242,7 +245,8 @@ export class MemberDocs {
       }
     }
     if (missing.length > 0) applyChecked(doc, missing, this.#init.remoteOrigin)
-    for (const [feed, seq] of reached) this.reflect(feed, seq)
+    // Everything up to here is in the doc now (its save's mark, then what was replayed).
+    for (const [feed, seq] of reached) if ((this.#reflected.get(feed) ?? -1) < seq) this.#reflected.set(feed, seq)
     return missing.length > 0
   }
 }

@@ -6,9 +6,10 @@
  * what this accepts.
  *
  * Anyone can make up a device key and sign entries for it, so early entries of a feed whose first
- * entry has not arrived yet (a stranger's, as far as this log knows) share a small quota of their
- * own, where the oldest makes way for a new one: a flood of them can neither fill the buffer that
- * members' early entries wait in, nor grow this log without bound.
+ * entry has not arrived yet (a stranger's, as far as this log knows) wait in a part of the buffer of
+ * their own (`strangers` entries, `strangerBytes` bytes), where the oldest of another feed makes way
+ * for a new one: a flood of them can neither fill the part members' early entries wait in, nor grow
+ * this log without bound. A feed that begins takes its waiting entries to the members' part.
  */
 import { equalBytes, fromHex, toHex } from './bytes'
 import { ZERO_HASH, type Entry } from './entry'
@@ -21,11 +22,13 @@ export interface FeedLimits {
   total: number
   /** Bytes of early entries held across all feeds. */
   totalBytes: number
-  /** Early entries held across feeds that have no entry yet (part of `total`); the oldest goes first. */
+  /** Of `total`, the early entries held for feeds that have no entry yet; the oldest goes first. */
   strangers: number
+  /** Of `totalBytes`, the bytes held for them. */
+  strangerBytes: number
 }
 
-export const DEFAULT_FEED_LIMITS: FeedLimits = { perFeed: 512, total: 4096, totalBytes: 16 * 1024 * 1024, strangers: 256 }
+export const DEFAULT_FEED_LIMITS: FeedLimits = { perFeed: 512, total: 4096, totalBytes: 16 * 1024 * 1024, strangers: 256, strangerBytes: 2 * 1024 * 1024 }
 
 export interface Head {
   feed: string
@@ -68,6 +71,7 @@ export class FeedLog {
   #earlyBytes = 0
   /** Early entries of feeds without a head, and where they are, oldest first (some may be gone). */
   #strangerCount = 0
+  #strangerBytes = 0
   #strangerQueue: Array<{ feed: string; seq: number }> = []
 
   constructor(limits: FeedLimits = DEFAULT_FEED_LIMITS) {
@@ -171,46 +175,62 @@ export class FeedLog {
   #buffer(state: FeedState, entry: Entry): FeedOutcome {
     const waiting = state.early.get(entry.seq)
     if (waiting) return equalBytes(waiting.hash, entry.hash) ? reject('duplicate') : reject('buffer-full', 'two entries wait at one seq')
-    const stranger = state.head === undefined
-    if (stranger) this.#makeRoomForStranger()
-    const full =
-      state.early.size >= this.#limits.perFeed ||
-      this.#earlyCount >= this.#limits.total ||
-      this.#earlyBytes + entry.bytes.length > this.#limits.totalBytes
-    if (full) return reject('buffer-full')
+    const size = entry.bytes.length
+    const { perFeed, total, totalBytes, strangers, strangerBytes } = this.#limits
+    if (state.early.size >= perFeed) return reject('buffer-full')
+    if (state.head === undefined) {
+      if (size > strangerBytes || !this.#makeRoomForStranger(entry.feedId, size)) return reject('buffer-full')
+      this.#strangerCount++
+      this.#strangerBytes += size
+      this.#strangerQueue.push({ feed: entry.feedId, seq: entry.seq })
+    } else {
+      const members = this.#earlyCount - this.#strangerCount
+      const memberBytes = this.#earlyBytes - this.#strangerBytes
+      if (members >= total - strangers || memberBytes + size > totalBytes - strangerBytes) return reject('buffer-full')
+    }
     state.early.set(entry.seq, entry)
     this.#earlyCount++
-    this.#earlyBytes += entry.bytes.length
-    if (stranger) {
-      this.#strangerCount++
-      this.#strangerQueue.push({ feed: entry.feedId, seq: entry.seq })
-    }
+    this.#earlyBytes += size
     return { status: 'buffered' }
   }
 
-  /** Drops the oldest early entries of headless feeds until one more fits their quota. */
-  #makeRoomForStranger(): void {
-    while (this.#strangerCount >= this.#limits.strangers && this.#strangerQueue.length > 0) {
-      const { feed, seq } = this.#strangerQueue.shift()!
-      const state = this.#feeds.get(feed)
-      // Gone already, or its feed has begun since (its entries are a member's now).
-      const entry = state?.head === undefined ? state?.early.get(seq) : undefined
+  /**
+   * Drops the oldest early entries of other headless feeds until one more of `size` bytes fits the
+   * strangers' part (a feed left with nothing is forgotten); false when it cannot be made to fit.
+   */
+  #makeRoomForStranger(feed: string, size: number): boolean {
+    const fits = () => this.#strangerCount < this.#limits.strangers && this.#strangerBytes + size <= this.#limits.strangerBytes
+    let at = 0
+    while (!fits() && at < this.#strangerQueue.length) {
+      const place = this.#strangerQueue[at]!
+      const state = this.#feeds.get(place.feed)
+      // Gone already, or its feed has begun since (its entries are a member's now): nothing to drop.
+      const entry = state?.head === undefined ? state?.early.get(place.seq) : undefined
+      if (place.feed === feed && entry) {
+        at++
+        continue
+      }
+      this.#strangerQueue.splice(at, 1)
       if (!state || !entry) continue
       this.#forget(state, entry)
-      if (state.early.size === 0 && state.hashes.size === 0 && !state.frozen) this.#feeds.delete(feed)
+      if (state.early.size === 0 && state.hashes.size === 0 && !state.frozen) this.#feeds.delete(place.feed)
     }
     // Places of entries that left otherwise (appended, forgotten) go once they outnumber the quota.
     if (this.#strangerQueue.length > 2 * this.#limits.strangers + 64) {
-      this.#strangerQueue = this.#strangerQueue.filter(({ feed, seq }) => {
-        const state = this.#feeds.get(feed)
+      this.#strangerQueue = this.#strangerQueue.filter(({ feed: queued, seq }) => {
+        const state = this.#feeds.get(queued)
         return state?.head === undefined && state?.early.has(seq) === true
       })
     }
+    return fits()
   }
 
   #append(state: FeedState, entry: Entry): void {
     // A feed's first entry: what of it waits is a member's now, no longer a stranger's.
-    if (state.head === undefined) this.#strangerCount -= state.early.size
+    if (state.head === undefined) {
+      this.#strangerCount -= state.early.size
+      for (const early of state.early.values()) this.#strangerBytes -= early.bytes.length
+    }
     // The previous head's hash was needed just now (it is this entry's `prev`): keep it as hex.
     const previous = state.head && state.hashes.get(state.head.seq)
     if (previous !== undefined && typeof previous !== 'string') state.hashes.set(previous.seq, toHex(previous.hash))
@@ -242,7 +262,10 @@ export class FeedLog {
     state.early.delete(entry.seq)
     this.#earlyCount--
     this.#earlyBytes -= entry.bytes.length
-    if (state.head === undefined) this.#strangerCount--
+    if (state.head === undefined) {
+      this.#strangerCount--
+      this.#strangerBytes -= entry.bytes.length
+    }
   }
 
   #dropEarly(state: FeedState): void {

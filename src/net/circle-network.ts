@@ -349,7 +349,9 @@ export class CircleNetwork {
 
   async #open(open: OpenCircle, connection: Connection, signal?: AbortSignal): Promise<void> {
     const peer = connection.remotePeer.toString()
-    if (open.links.has(peer)) return
+    // A session on a connection that has closed is ending: it does not stand in a new one's way.
+    const live = () => open.links.get(peer)?.connection.status === 'open'
+    if (live()) return
     let stream: Stream
     const openedAt = this.#now()
     try {
@@ -361,7 +363,7 @@ export class CircleNetwork {
       if ((error as Error | undefined)?.name !== 'UnsupportedProtocolError') this.#reopenLater(open, peer, connection, openedAt)
       return
     }
-    if (open.links.has(peer) || this.#circles.get(open.circle.id) !== open) {
+    if (live() || this.#circles.get(open.circle.id) !== open) {
       stream.abort(new Error('duplicate sync stream'))
       return
     }

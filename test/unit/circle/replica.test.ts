@@ -832,7 +832,8 @@ describe('a full early buffer', () => {
     const feedOf = (replica: CircleReplica) => [...replica.heads().keys()].find((feed) => replica.memberOfDevice(feed) === replica.me)!
     const rangeOf = async (storage: Storage, replica: CircleReplica) => (await storage.entries.getRange(replica.topicHex, feedOf(replica), 0, 10)).map((record) => record.bytes)
     const [anas, bens] = [await rangeOf(ana.storage, a), await rangeOf(ben.storage, b)]
-    const feeds = new FeedLog({ perFeed: 8, total: 2, totalBytes: 1 << 20, strangers: 2 })
+    // Room for two members' early entries (and two strangers', unused here).
+    const feeds = new FeedLog({ perFeed: 8, total: 4, totalBytes: 1 << 20, strangers: 2, strangerBytes: 1 << 10 })
     const context = {
       ed: tweetnaclEd25519,
       topic: a.topic,

@@ -99,7 +99,7 @@ describe('feed rules', () => {
   })
 
   it('the early buffer is bounded per feed and in total', async () => {
-    const log = new FeedLog({ perFeed: 2, total: 3, totalBytes: 1 << 20, strangers: 3 })
+    const log = new FeedLog({ perFeed: 2, total: 6, totalBytes: 1 << 20, strangers: 3, strangerBytes: 1 << 10 })
     const one = await chain(5)
     const two = await chain(5)
     for (const begun of [one[0]!, two[0]!]) log.offer(begun)
@@ -112,7 +112,7 @@ describe('feed rules', () => {
   })
 
   it('early entries of feeds that have not begun share a small quota, the oldest making way', async () => {
-    const log = new FeedLog({ perFeed: 4, total: 6, totalBytes: 1 << 20, strangers: 2 })
+    const log = new FeedLog({ perFeed: 4, total: 6, totalBytes: 1 << 20, strangers: 2, strangerBytes: 1 << 10 })
     const member = await chain(6)
     log.offer(member[0]!)
     // Made-up devices, each with an entry far ahead: only the two newest are kept, and the feeds of
@@ -132,6 +132,39 @@ describe('feed rules', () => {
     expect([log.strangerCount, log.earlyCount]).toEqual([1, 5])
     expect(log.missing(member[0]!.feedId, 5)).toEqual({ feed: member[0]!.feedId, from: 1, to: 5 })
     expect(log.missing(member[0]!.feedId, 0)).toBeUndefined()
+  })
+
+  it('a stranger sending more while the quota is full loses its own oldest entry to nobody: others make way', async () => {
+    const log = new FeedLog({ perFeed: 4, total: 8, totalBytes: 1 << 20, strangers: 2, strangerBytes: 1 << 10 })
+    const [first, second, third] = await Promise.all([chain(5), chain(5), chain(5)])
+    log.offer(first[3]!)
+    log.offer(second[3]!)
+    // The oldest stranger sends another: the other stranger makes way, and its feed is forgotten.
+    expect(log.offer(first[4]!)).toEqual({ status: 'buffered' })
+    expect(log.gap(first[0]!.feedId)).toEqual({ feed: first[0]!.feedId, from: 0, to: 2 })
+    expect(log.gap(second[0]!.feedId)).toBeUndefined()
+    expect([log.strangerCount, log.earlyCount]).toEqual([2, 2])
+    // A feed that holds the whole quota itself cannot push its own entries out.
+    expect(log.offer(first[2]!)).toMatchObject({ ok: false, reason: 'buffer-full' })
+    expect(log.offer(third[4]!)).toEqual({ status: 'buffered' })
+    expect([log.strangerCount, log.earlyCount]).toEqual([2, 2])
+    // Each begins: everything drains, and nothing is left counted.
+    for (const feed of [first, third]) for (const entry of feed) log.offer(entry)
+    expect([log.strangerCount, log.earlyCount]).toEqual([0, 0])
+  })
+
+  it('strangers fill only their own bytes, however big their entries: members’ early entries keep their part', async () => {
+    const log = new FeedLog({ perFeed: 4, total: 8, totalBytes: 1 << 20, strangers: 4, strangerBytes: 2 * 1024 })
+    const big = async () => {
+      const device = newSigningKeyPair(random)
+      const entry = await signEntry(ed, device.secretKey, { topic, feed: device.publicKey, seq: 3, prev: ZERO_HASH, timestamp: 1, nonce: random(24), ciphertext: new Uint8Array(1000) })
+      return entry
+    }
+    for (let i = 0; i < 6; i++) expect(log.offer(await big())).toEqual({ status: 'buffered' })
+    expect(log.strangerCount).toBe(1)
+    const member = await chain(4)
+    log.offer(member[0]!)
+    for (const early of member.slice(2)) expect(log.offer(early)).toEqual({ status: 'buffered' })
   })
 
   it('a buffered entry that does not chain is dropped when its turn comes, not applied', async () => {
