@@ -55,6 +55,13 @@ export const MAX_UPGRADES_PER_CLIENT = 8
 /** Forwarded upgrades counted at once over all clients; more are answered 503. */
 export const MAX_UPGRADES_IN_FLIGHT = MAX_INCOMING_PENDING_CONNECTIONS
 /**
+ * Forwarded connections one client address keeps open at once, handshake done or not; more are
+ * answered 429. Without it one address could open a few every slot time and in minutes hold all of
+ * MAX_CONNECTIONS. A browser keeps one per relay; 32 leave room for a household, an office or a
+ * shared carrier address, while taking all of them needs dozens of addresses.
+ */
+export const MAX_OPEN_PER_CLIENT = 32
+/**
  * The proxy forwards bytes and cannot see a handshake finish, so an upgrade counts until its socket
  * closes or this long has passed, by when libp2p has finished or dropped the handshake. (A second of
  * margin: libp2p's clock starts a little after ours.)

@@ -1,11 +1,13 @@
 /**
  * The relay's libp2p identity on disk. Invites embed the relay's `/p2p/<peer id>`, so the key must
  * survive restarts: it is created once, written readable by its owner only, and never overwritten —
- * a damaged file is an error for a human to look at, not a reason to become someone else.
+ * a damaged file is an error for a human to look at, not a reason to become someone else. An existing
+ * file that others may read is refused too (as ssh refuses such a key): whoever read it can be this
+ * relay.
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { KeyFileError } from './errors'
 
@@ -25,6 +27,15 @@ export function decodePeerKey(bytes: Uint8Array, path = 'key file'): PrivateKey 
   return key
 }
 
+async function refuseIfOthersCanRead(path: string): Promise<void> {
+  // Windows keeps no such bits: its access lists are the owner's to set.
+  if (process.platform === 'win32') return
+  const { mode } = await stat(path)
+  if ((mode & 0o077) === 0) return
+  const shown = (mode & 0o777).toString(8).padStart(4, '0')
+  throw new KeyFileError(`${path} can be read by others (mode ${shown}): anyone who read it can act as this relay. Run: chmod 600 ${path}`)
+}
+
 /** Loads the key in `path`, or creates an Ed25519 key there when the file does not exist. */
 export async function loadOrCreatePeerKey(path: string, options: { signal?: AbortSignal } = {}): Promise<PrivateKey> {
   const absolute = resolve(path)
@@ -33,7 +44,10 @@ export async function loadOrCreatePeerKey(path: string, options: { signal?: Abor
     if (isErrorCode(error, 'ENOENT')) return undefined
     throw new KeyFileError(`Cannot read ${absolute}: ${(error as Error).message}`, { cause: error })
   })
-  if (existing !== undefined) return decodePeerKey(existing, absolute)
+  if (existing !== undefined) {
+    await refuseIfOthersCanRead(absolute)
+    return decodePeerKey(existing, absolute)
+  }
 
   const key = await generateKeyPair('Ed25519')
   options.signal?.throwIfAborted()

@@ -4,12 +4,13 @@
  * this keeps the app and the relay on one port (one address in invites, one TLS proxy rule).
  *
  * Forwarded, every peer reaches libp2p from 127.0.0.1, so libp2p cannot tell clients apart: the
- * proxy, which still sees their addresses, keeps any one client to a few upgrades in flight.
+ * proxy, which still sees their addresses, keeps any one client to a few upgrades in flight and a
+ * few dozen connections open.
  */
 import type { IncomingMessage } from 'node:http'
 import { connect, isIP, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { MAX_UPGRADES_IN_FLIGHT, MAX_UPGRADES_PER_CLIENT, UPGRADE_SLOT_MS } from './constants'
+import { MAX_OPEN_PER_CLIENT, MAX_UPGRADES_IN_FLIGHT, MAX_UPGRADES_PER_CLIENT, UPGRADE_SLOT_MS } from './constants'
 
 export interface UpgradeProxyInit {
   /** Upgrades in flight from one client address at once; more are answered 429. */
@@ -18,6 +19,8 @@ export interface UpgradeProxyInit {
   maxInFlight?: number
   /** An upgrade counts as in flight until its socket closes or this long has passed. */
   slotMs?: number
+  /** Forwarded connections one client address keeps open at once; more are answered 429. */
+  maxOpenPerClient?: number
 }
 
 export interface UpgradeProxy {
@@ -81,12 +84,24 @@ export function createUpgradeProxy(init: UpgradeProxyInit = {}): UpgradeProxy {
   const maxPerClient = init.maxPerClient ?? MAX_UPGRADES_PER_CLIENT
   const maxInFlight = init.maxInFlight ?? MAX_UPGRADES_IN_FLIGHT
   const slotMs = init.slotMs ?? UPGRADE_SLOT_MS
+  const maxOpenPerClient = init.maxOpenPerClient ?? MAX_OPEN_PER_CLIENT
   const retryAfterSeconds = Math.ceil(slotMs / 1_000)
   let target: number | undefined
   let closed = false
   const open = new Set<Duplex | Socket>()
   const inFlight = new Map<string, number>()
   let inFlightTotal = 0
+  /** Forwarded connections open per client, until their socket closes. */
+  const openPerClient = new Map<string, number>()
+
+  const holdOpen = (client: string, socket: Duplex): void => {
+    openPerClient.set(client, (openPerClient.get(client) ?? 0) + 1)
+    socket.once('close', () => {
+      const left = (openPerClient.get(client) ?? 1) - 1
+      if (left > 0) openPerClient.set(client, left)
+      else openPerClient.delete(client)
+    })
+  }
 
   const track = (socket: Duplex | Socket): void => {
     open.add(socket)
@@ -125,7 +140,7 @@ export function createUpgradeProxy(init: UpgradeProxyInit = {}): UpgradeProxy {
         return
       }
       const client = clientAddress(req)
-      if (client !== undefined && (inFlight.get(client) ?? 0) >= maxPerClient) {
+      if (client !== undefined && ((inFlight.get(client) ?? 0) >= maxPerClient || (openPerClient.get(client) ?? 0) >= maxOpenPerClient)) {
         refuse(socket, '429 Too Many Requests', retryAfterSeconds)
         return
       }
@@ -134,6 +149,7 @@ export function createUpgradeProxy(init: UpgradeProxyInit = {}): UpgradeProxy {
         return
       }
       holdSlot(client, socket)
+      if (client !== undefined) holdOpen(client, socket)
       const upstream = connect(target, TARGET_HOST)
       track(upstream)
       upstream.once('connect', () => {

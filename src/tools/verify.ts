@@ -78,6 +78,14 @@ function describe(check: AttestationCheck, raw: unknown, position: number): stri
   return lines
 }
 
+/**
+ * Text from the file as it may be printed: control characters (which a terminal would act on, to
+ * hide or rewrite lines) shown as escapes instead.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -119,7 +127,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const decoded = decodeAttestationExport(text)
   if (!decoded.ok) {
-    process.stderr.write(`${args.file} is not a readable attestation export: ${decoded.reason}${decoded.detail ? ` (${decoded.detail})` : ''}\n`)
+    process.stderr.write(`${args.file} is not a readable attestation export: ${decoded.reason}${decoded.detail ? ` (${printable(decoded.detail)})` : ''}\n`)
     return 1
   }
   const { subject, credentials } = decoded.value
@@ -127,7 +135,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const checks = withFileRules(await verifyAttestations(ed, credentials, args.at), subject)
   console.log(`${args.file}: ${credentials.length} credential${credentials.length === 1 ? '' : 's'} received by ${who(didKeyFromMemberId(subject)!)}`)
   console.log(`Checked at ${toXmlDateTime(args.at)} with ${ed.name} Ed25519.\n`)
-  checks.forEach((check, i) => console.log(describe(check, credentials[i], i + 1).join('\n')))
+  checks.forEach((check, i) => console.log(describe(check, credentials[i], i + 1).map(printable).join('\n')))
   const count = (test: (check: AttestationCheck) => boolean) => checks.filter(test).length
   const rejected = count((check) => !check.ok && check.attestation === undefined)
   const aside = count((check) => !check.ok && check.attestation !== undefined)

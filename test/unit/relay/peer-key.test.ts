@@ -1,5 +1,5 @@
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -35,15 +35,25 @@ describe('loadOrCreatePeerKey', () => {
 
   it('refuses a damaged key file and leaves it alone', async () => {
     const path = join(dir, 'relay.key')
-    await writeFile(path, 'not a key')
+    await writeFile(path, 'not a key', { mode: 0o600 })
     expect(await errorName(() => loadOrCreatePeerKey(path))).toBe('KeyFileError')
     expect(await readFile(path, 'utf8')).toBe('not a key')
   })
 
   it('refuses a key of another type', async () => {
     const path = join(dir, 'relay.key')
-    await writeFile(path, privateKeyToProtobuf(await generateKeyPair('secp256k1')))
+    await writeFile(path, privateKeyToProtobuf(await generateKeyPair('secp256k1')), { mode: 0o600 })
     expect(await errorName(() => loadOrCreatePeerKey(path))).toBe('KeyFileError')
+  })
+
+  it('refuses a key file others can read, saying how to fix it, and loads it once they cannot', async () => {
+    const path = join(dir, 'relay.key')
+    const key = await generateKeyPair('Ed25519')
+    await writeFile(path, privateKeyToProtobuf(key), { mode: 0o644 })
+    await chmod(path, 0o644)
+    await expect(loadOrCreatePeerKey(path)).rejects.toMatchObject({ name: 'KeyFileError', message: expect.stringContaining(`chmod 600 ${path}`) })
+    await chmod(path, 0o600)
+    expect((await loadOrCreatePeerKey(path)).equals(key)).toBe(true)
   })
 
   it('reports a folder it cannot write to', async () => {

@@ -158,6 +158,23 @@ describe('createUpgradeProxy limits upgrades in flight', () => {
     expect(relay.held()).toBe(3)
   })
 
+  it('keeps one client to its open connections once their handshakes are done, other clients not', async () => {
+    const relay = await stalledRelay({ maxPerClient: 2, maxInFlight: 10, slotMs: 50, maxOpenPerClient: 3 })
+    const client = { forwardedFor: '198.51.100.7' }
+    const held = []
+    for (let i = 0; i < 3; i++) {
+      held.push(await upgrade(relay, client))
+      // Past the slot time: the handshake is over as far as the in-flight limit knows.
+      await new Promise((done) => setTimeout(done, 60))
+    }
+    expect(held.map((answer) => answer.status)).toEqual([FORWARDED, FORWARDED, FORWARDED])
+    expect((await upgrade(relay, client)).status).toBe(429)
+    expect((await upgrade(relay, { forwardedFor: '198.51.100.8' })).status).toBe(FORWARDED)
+    held[0]!.socket.destroy()
+    while (relay.held() > 3) await new Promise((done) => setTimeout(done, 5))
+    expect((await upgrade(relay, client)).status).toBe(FORWARDED)
+  })
+
   it('tells clients behind a local reverse proxy apart by X-Forwarded-For', async () => {
     const relay = await stalledRelay({ maxPerClient: 1, maxInFlight: 10 })
     expect((await upgrade(relay, { forwardedFor: '198.51.100.1' })).status).toBe(FORWARDED)

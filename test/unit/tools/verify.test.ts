@@ -89,6 +89,16 @@ describe('npm run verify', () => {
     expect(run.stdout).toContain('1 rejected.')
   }, 60_000)
 
+  it('prints what a forger wrote without the control characters a terminal would act on', async () => {
+    const forged = { ...structuredClone(credentials[0]!), id: 'x\u001b[1A\u001b[2K\u001b[8m\nfake line' }
+    const file = await exportFile('escapes.json', encodeAttestationExport({ subject: memberIdOf(ben.publicKey), credentials: [forged] }))
+    const run = verify(file, '--at', AT)
+    expect(run.status).toBe(1)
+    expect(run.stdout).not.toContain('\u001b')
+    expect(run.stdout).toContain('x\\u001b[1A\\u001b[2K\\u001b[8m\\u000afake line')
+    expect(run.stdout).toContain('1 rejected.')
+  }, 60_000)
+
   it('exits 1 with a clear message for a file it cannot read', async () => {
     const text = encodeAttestationExport({ subject: memberIdOf(ben.publicKey), credentials })
     const cases: [string, string, string][] = [
