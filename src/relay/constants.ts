@@ -99,5 +99,11 @@ export const MAX_RELAY_TOPICS = 1_000
  * this is 16 circles; without it one peer subscribing to random names could fill MAX_RELAY_TOPICS.
  */
 export const MAX_TOPICS_PER_PEER = 32
+/**
+ * Topics the peers of one client address (as the upgrade proxy tells them apart) can keep joined
+ * together: peer ids cost nothing, so without it one address could fill MAX_RELAY_TOPICS with a few
+ * dozen of them. A household of several members in several circles stays well under it.
+ */
+export const MAX_TOPICS_PER_CLIENT = 96
 /** How often topics nobody subscribes to any more are left (they are also left on unsubscribe). */
 export const TOPIC_SWEEP_INTERVAL_MS = 60_000

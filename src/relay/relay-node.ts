@@ -44,6 +44,8 @@ export interface RelayNodeInit {
   announce: readonly string[]
   /** Overrides for the topic mirror (tests use small limits). */
   topics?: TopicMirrorInit
+  /** The client address behind a loopback port (the upgrade proxy's `clientOfPort`), for the topic shares. */
+  clientOfPort?: (port: number) => string | undefined
   signal?: AbortSignal
 }
 
@@ -54,7 +56,7 @@ export interface RelayNode {
 }
 
 /** libp2p options of the relay, separate from starting it so they can be read and tested. */
-export function relayNodeOptions(init: Pick<RelayNodeInit, 'privateKey' | 'announce' | 'topics'>) {
+export function relayNodeOptions(init: Pick<RelayNodeInit, 'privateKey' | 'announce' | 'topics' | 'clientOfPort'>) {
   return {
     privateKey: init.privateKey,
     start: false,
@@ -88,7 +90,7 @@ export function relayNodeOptions(init: Pick<RelayNodeInit, 'privateKey' | 'annou
       // Publishing from the relay never happens; the flag only matters to peers, set for symmetry.
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
       // After pubsub: services reach earlier services through their components.
-      topicMirror: topicMirror(init.topics),
+      topicMirror: topicMirror({ ...init.topics, ...(init.clientOfPort ? { clientOfPort: init.clientOfPort } : {}) }),
     },
   }
 }

@@ -52,7 +52,7 @@ export async function startRelay(init: RelayInit): Promise<Relay> {
   let started
   try {
     const announce = announceAddresses({ host: init.host, port: server.port, announce: init.announce, interfaces: networkInterfaces() })
-    started = await startRelayNode({ privateKey, announce, topics: init.topics, signal })
+    started = await startRelayNode({ privateKey, announce, topics: init.topics, clientOfPort: (port) => proxy.clientOfPort(port), signal })
   } catch (error) {
     proxy.close()
     await server.close()

@@ -2,7 +2,7 @@
  * Which gossip topics the relay joins. Pure: the topic mirror feeds it what peers announce and what
  * the relay has already joined, and acts on the answer.
  */
-import { MAX_RELAY_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPICS_PER_PEER, TOPIC_PREFIX } from './constants'
+import { MAX_RELAY_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPICS_PER_CLIENT, MAX_TOPICS_PER_PEER, TOPIC_PREFIX } from './constants'
 
 export interface TopicFilterInit {
   /** Only topic names starting with this are joined. */
@@ -15,6 +15,8 @@ export interface TopicFilterInit {
   maxTopics: number
   /** One peer keeps at most this many topics joined; its further subscriptions are not mirrored. */
   maxTopicsPerPeer: number
+  /** The peers of one client address keep at most this many claims together. */
+  maxTopicsPerClient: number
 }
 
 export const DEFAULT_TOPIC_FILTER: Readonly<TopicFilterInit> = {
@@ -25,6 +27,7 @@ export const DEFAULT_TOPIC_FILTER: Readonly<TopicFilterInit> = {
   maxLength: MAX_TOPIC_LENGTH,
   maxTopics: MAX_RELAY_TOPICS,
   maxTopicsPerPeer: MAX_TOPICS_PER_PEER,
+  maxTopicsPerClient: MAX_TOPICS_PER_CLIENT,
 }
 
 // Printable ASCII without spaces: our names are a prefix and hex; anything else is someone else's.
@@ -50,21 +53,35 @@ export function isRelayableTopic(topic: string, init: TopicFilterInit = DEFAULT_
  */
 export class TopicClaims {
   readonly #maxPerPeer: number
+  readonly #maxPerClient: number
   readonly #byPeer = new Map<string, Set<string>>()
   // Insertion order is first-claim order: the order in which topics are offered to topicsToJoin.
   readonly #byTopic = new Map<string, Set<string>>()
+  /** The client address each claiming peer came from (if known), and how many claims each client's peers hold. */
+  readonly #clientOf = new Map<string, string>()
+  readonly #byClient = new Map<string, number>()
 
-  constructor(maxPerPeer: number) {
+  constructor(maxPerPeer: number, maxPerClient = Number.POSITIVE_INFINITY) {
     this.#maxPerPeer = maxPerPeer
+    this.#maxPerClient = maxPerClient
   }
 
-  /** Records `peer`'s claim on `topic`; false when the peer already holds its share. */
-  claim(peer: string, topic: string): boolean {
+  /**
+   * Records `peer`'s claim on `topic`; false when the peer, or the peers of its client address
+   * (`client`, when the relay can tell), already hold their share.
+   */
+  claim(peer: string, topic: string, client?: string): boolean {
     const topics = this.#byPeer.get(peer) ?? new Set<string>()
     if (topics.has(topic)) return true
     if (topics.size >= this.#maxPerPeer) return false
+    const from = this.#clientOf.get(peer) ?? client
+    if (from !== undefined && (this.#byClient.get(from) ?? 0) >= this.#maxPerClient) return false
     topics.add(topic)
     this.#byPeer.set(peer, topics)
+    if (from !== undefined) {
+      this.#clientOf.set(peer, from)
+      this.#byClient.set(from, (this.#byClient.get(from) ?? 0) + 1)
+    }
     const peers = this.#byTopic.get(topic) ?? new Set<string>()
     peers.add(peer)
     this.#byTopic.set(topic, peers)
@@ -75,7 +92,16 @@ export class TopicClaims {
   release(peer: string, topic: string): void {
     const topics = this.#byPeer.get(peer)
     if (!topics?.delete(topic)) return
-    if (topics.size === 0) this.#byPeer.delete(peer)
+    const from = this.#clientOf.get(peer)
+    if (from !== undefined) {
+      const left = (this.#byClient.get(from) ?? 1) - 1
+      if (left > 0) this.#byClient.set(from, left)
+      else this.#byClient.delete(from)
+    }
+    if (topics.size === 0) {
+      this.#byPeer.delete(peer)
+      this.#clientOf.delete(peer)
+    }
     const peers = this.#byTopic.get(topic)
     peers?.delete(peer)
     if (peers?.size === 0) this.#byTopic.delete(topic)
@@ -99,6 +125,8 @@ export class TopicClaims {
   clear(): void {
     this.#byPeer.clear()
     this.#byTopic.clear()
+    this.#clientOf.clear()
+    this.#byClient.clear()
   }
 }
 

@@ -6,12 +6,18 @@
  */
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import { TOPIC_SWEEP_INTERVAL_MS } from './constants'
 import { DEFAULT_TOPIC_FILTER, isRelayableTopic, TopicClaims, topicsToJoin, topicsToLeave, type TopicFilterInit } from './topic-filter'
 
 export interface TopicMirrorInit extends Partial<TopicFilterInit> {
   /** How often claims of peers gossipsub no longer lists as subscribers are dropped. */
   sweepIntervalMs?: number
+  /**
+   * The client address behind a connection's loopback port (the upgrade proxy knows it), so that the
+   * peers of one address share one share of topics; without it, each peer has its own.
+   */
+  clientOfPort?: (port: number) => string | undefined
 }
 
 /** Only what the mirror uses; `pubsub` is the gossipsub service, which must be listed before it. */
@@ -19,6 +25,7 @@ export interface TopicMirrorComponents {
   pubsub: GossipSub
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
+  connectionManager: { getConnections(peerId?: PeerId): Array<{ remoteAddr: Multiaddr }> }
 }
 
 export interface TopicMirror extends Startable {
@@ -33,13 +40,15 @@ class DefaultTopicMirror implements TopicMirror {
   readonly #log: Logger
   readonly #joined = new Set<string>()
   readonly #claims: TopicClaims
+  readonly #clientOfPort: ((port: number) => string | undefined) | undefined
   #timer: ReturnType<typeof setInterval> | undefined
   #started = false
 
   constructor(components: TopicMirrorComponents, init: TopicMirrorInit) {
     this.#components = components
     this.#filter = { ...DEFAULT_TOPIC_FILTER, ...init }
-    this.#claims = new TopicClaims(this.#filter.maxTopicsPerPeer)
+    this.#claims = new TopicClaims(this.#filter.maxTopicsPerPeer, this.#filter.maxTopicsPerClient)
+    this.#clientOfPort = init.clientOfPort
     this.#sweepIntervalMs = init.sweepIntervalMs ?? TOPIC_SWEEP_INTERVAL_MS
     this.#log = components.logger.forComponent('sharecircle:relay:topic-mirror')
   }
@@ -72,13 +81,25 @@ class DefaultTopicMirror implements TopicMirror {
     event: CustomEvent<{ peerId: PeerId; subscriptions: Array<{ topic: string; subscribe: boolean }> }>,
   ): void => {
     const peer = event.detail.peerId.toString()
+    const client = this.#clientOf(event.detail.peerId)
     for (const { topic, subscribe } of event.detail.subscriptions) {
       if (!subscribe) this.#claims.release(peer, topic)
-      else if (isRelayableTopic(topic, this.#filter) && !this.#claims.claim(peer, topic)) {
-        this.#log('%s holds its %d topics, not mirroring %s', peer, this.#filter.maxTopicsPerPeer, topic)
+      else if (isRelayableTopic(topic, this.#filter) && !this.#claims.claim(peer, topic, client)) {
+        this.#log('%s (or its address) holds its share of topics, not mirroring %s', peer, topic)
       }
     }
     this.#reconcile()
+  }
+
+  /** The client address the peer's connection came from, as the upgrade proxy saw it. */
+  #clientOf(peerId: PeerId): string | undefined {
+    if (!this.#clientOfPort) return undefined
+    for (const connection of this.#components.connectionManager.getConnections(peerId)) {
+      const tcp = connection.remoteAddr.getComponents().find((component) => component.name === 'tcp')
+      const client = tcp?.value === undefined ? undefined : this.#clientOfPort(Number(tcp.value))
+      if (client !== undefined) return client
+    }
+    return undefined
   }
 
   readonly #onPeerDisconnect = (event: CustomEvent<PeerId>): void => {

@@ -28,6 +28,8 @@ export interface UpgradeProxy {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void
   /** Where to forward from now on; until set, upgrades are answered 503. */
   setTarget(port: number): void
+  /** The client address of the forwarded connection whose loopback end has this port (what libp2p sees as the remote port). */
+  clientOfPort(port: number): string | undefined
   /** Cuts every forwarded connection (the HTTP server no longer tracks upgraded sockets). */
   close(): void
 }
@@ -93,6 +95,8 @@ export function createUpgradeProxy(init: UpgradeProxyInit = {}): UpgradeProxy {
   let inFlightTotal = 0
   /** Forwarded connections open per client, until their socket closes. */
   const openPerClient = new Map<string, number>()
+  /** The client behind each forwarded connection, by the local port of its loopback end. */
+  const clientByPort = new Map<number, string>()
 
   const holdOpen = (client: string, socket: Duplex): void => {
     openPerClient.set(client, (openPerClient.get(client) ?? 0) + 1)
@@ -153,6 +157,11 @@ export function createUpgradeProxy(init: UpgradeProxyInit = {}): UpgradeProxy {
       const upstream = connect(target, TARGET_HOST)
       track(upstream)
       upstream.once('connect', () => {
+        const port = upstream.localPort
+        if (client !== undefined && port !== undefined) {
+          clientByPort.set(port, client)
+          upstream.once('close', () => clientByPort.delete(port))
+        }
         upstream.write(requestHead(req))
         if (head.length > 0) upstream.write(head)
         upstream.pipe(socket).pipe(upstream)
@@ -163,6 +172,9 @@ export function createUpgradeProxy(init: UpgradeProxyInit = {}): UpgradeProxy {
     },
     setTarget(port) {
       target = port
+    },
+    clientOfPort(port) {
+      return clientByPort.get(port)
     },
     close() {
       closed = true

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_RELAY_TOPICS, MAX_TOPICS_PER_PEER, TOPIC_PREFIX } from '../../../src/relay/constants'
 import { DEFAULT_TOPIC_FILTER, isRelayableTopic, TopicClaims, topicsToJoin, topicsToLeave, type TopicFilterInit } from '../../../src/relay/topic-filter'
 
-const SMALL: TopicFilterInit = { prefix: 'sharecircle/', suffix: /^[!-~]+$/, maxLength: 40, maxTopics: 3, maxTopicsPerPeer: 2 }
+const SMALL: TopicFilterInit = { prefix: 'sharecircle/', suffix: /^[!-~]+$/, maxLength: 40, maxTopics: 3, maxTopicsPerPeer: 2, maxTopicsPerClient: 4 }
 
 describe('isRelayableTopic', () => {
   it('takes our prefix by default', () => {
@@ -131,5 +131,23 @@ describe('TopicClaims', () => {
     expect(topicsToJoin(joined, claims.topics(), init)).toEqual(['sharecircle/discovery'])
     claims.forget('flood-1')
     expect(topicsToLeave(joined, (topic) => claims.holders(topic).size)).toEqual(['sharecircle/flood-1-0', 'sharecircle/flood-1-1'])
+  })
+
+  it('gives the peers of one client address one share between them: new peer ids do not bring more', () => {
+    const claims = new TopicClaims(2, 3)
+    expect(claims.claim('a1', 'sharecircle/a', '198.51.100.1')).toBe(true)
+    expect(claims.claim('a1', 'sharecircle/b', '198.51.100.1')).toBe(true)
+    expect(claims.claim('a2', 'sharecircle/c', '198.51.100.1')).toBe(true)
+    expect(claims.claim('a3', 'sharecircle/d', '198.51.100.1')).toBe(false)
+    // Another address, or a peer the relay cannot place, has its own room.
+    expect(claims.claim('b1', 'sharecircle/d', '198.51.100.2')).toBe(true)
+    expect(claims.claim('x1', 'sharecircle/e')).toBe(true)
+    // A peer that leaves gives the address its room back.
+    claims.forget('a1')
+    expect(claims.claim('a3', 'sharecircle/d', '198.51.100.1')).toBe(true)
+    expect(claims.claim('a3', 'sharecircle/f', '198.51.100.1')).toBe(true)
+    expect(claims.claim('a4', 'sharecircle/g', '198.51.100.1')).toBe(false)
+    claims.release('a2', 'sharecircle/c')
+    expect(claims.claim('a4', 'sharecircle/g', '198.51.100.1')).toBe(true)
   })
 })

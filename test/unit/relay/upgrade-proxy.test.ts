@@ -175,6 +175,33 @@ describe('createUpgradeProxy limits upgrades in flight', () => {
     expect((await upgrade(relay, client)).status).toBe(FORWARDED)
   })
 
+  it('names the client behind each forwarded connection by the port libp2p sees it from', async () => {
+    const ports: number[] = []
+    const sockets: Socket[] = []
+    const target = createServer((socket) => {
+      ports.push(socket.remotePort!)
+      sockets.push(socket)
+      socket.on('error', () => undefined)
+      socket.resume()
+    })
+    const proxy = createUpgradeProxy({})
+    proxy.setTarget(await listen(target))
+    const server = createHttpServer()
+    server.on('upgrade', proxy.handle)
+    const port = await listen(server)
+    cleanups.push(async () => {
+      proxy.close()
+      await new Promise((done) => server.close(done))
+      for (const socket of sockets) socket.destroy()
+      await new Promise((done) => target.close(done))
+    })
+    const held = { port, held: () => ports.length }
+    await upgrade(held, { forwardedFor: '198.51.100.20' })
+    await upgrade(held, { forwardedFor: '2001:db8:1:2::7' })
+    expect(ports.map((seen) => proxy.clientOfPort(seen))).toEqual(['198.51.100.20', '2001:db8:1:2::/64'])
+    expect(proxy.clientOfPort(1)).toBeUndefined()
+  })
+
   it('tells clients behind a local reverse proxy apart by X-Forwarded-For', async () => {
     const relay = await stalledRelay({ maxPerClient: 1, maxInFlight: 10 })
     expect((await upgrade(relay, { forwardedFor: '198.51.100.1' })).status).toBe(FORWARDED)
