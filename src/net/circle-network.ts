@@ -446,7 +446,7 @@ export class CircleNetwork {
     const delay = backoffMs(SESSION_REOPEN_MIN_MS, SESSION_REOPEN_MAX_MS, state.ends)
     state.timer = setTimeout(() => {
       state.timer = undefined
-      if (this.#stopped || this.#circles.get(open.circle.id) !== open || open.links.has(peer)) return
+      if (this.#stopped || this.#circles.get(open.circle.id) !== open || open.links.get(peer)?.connection.status === 'open') return
       if (connection.status === 'open') void this.#open(open, connection, this.#controller.signal)
       else open.reopening.delete(peer)
     }, delay)
