@@ -64,11 +64,16 @@ function listen(server: Server | ReturnType<typeof createServer>): Promise<numbe
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done((server.address() as AddressInfo).port)))
 }
 
-/** A proxy in front of a listener that accepts and never answers; `held` counts what it holds. */
+/**
+ * A proxy in front of a listener that accepts and never answers; `held` counts what it holds, and
+ * `ports` are the ports it was reached from (what libp2p sees as remote ports).
+ */
 async function stalledRelay(init: UpgradeProxyInit) {
   const upstream = new Set<Socket>()
+  const ports: number[] = []
   const target = createServer((socket) => {
     upstream.add(socket)
+    ports.push(socket.remotePort!)
     socket.on('error', () => undefined)
     // Like the WebSocket server it stands in for, it reads what comes and closes when the client has gone.
     socket.resume()
@@ -86,7 +91,7 @@ async function stalledRelay(init: UpgradeProxyInit) {
     for (const socket of upstream) socket.destroy()
     await new Promise((done) => target.close(done))
   })
-  return { port, held: () => upstream.size }
+  return { port, held: () => upstream.size, proxy, ports }
 }
 
 /** What `upgrade` resolves with when the proxy passed the request on instead of answering it. */
@@ -176,30 +181,11 @@ describe('createUpgradeProxy limits upgrades in flight', () => {
   })
 
   it('names the client behind each forwarded connection by the port libp2p sees it from', async () => {
-    const ports: number[] = []
-    const sockets: Socket[] = []
-    const target = createServer((socket) => {
-      ports.push(socket.remotePort!)
-      sockets.push(socket)
-      socket.on('error', () => undefined)
-      socket.resume()
-    })
-    const proxy = createUpgradeProxy({})
-    proxy.setTarget(await listen(target))
-    const server = createHttpServer()
-    server.on('upgrade', proxy.handle)
-    const port = await listen(server)
-    cleanups.push(async () => {
-      proxy.close()
-      await new Promise((done) => server.close(done))
-      for (const socket of sockets) socket.destroy()
-      await new Promise((done) => target.close(done))
-    })
-    const held = { port, held: () => ports.length }
-    await upgrade(held, { forwardedFor: '198.51.100.20' })
-    await upgrade(held, { forwardedFor: '2001:db8:1:2::7' })
-    expect(ports.map((seen) => proxy.clientOfPort(seen))).toEqual(['198.51.100.20', '2001:db8:1:2::/64'])
-    expect(proxy.clientOfPort(1)).toBeUndefined()
+    const relay = await stalledRelay({})
+    await upgrade(relay, { forwardedFor: '198.51.100.20' })
+    await upgrade(relay, { forwardedFor: '2001:db8:1:2::7' })
+    expect(relay.ports.map((seen) => relay.proxy.clientOfPort(seen))).toEqual(['198.51.100.20', '2001:db8:1:2::/64'])
+    expect(relay.proxy.clientOfPort(1)).toBeUndefined()
   })
 
   it('tells clients behind a local reverse proxy apart by X-Forwarded-For', async () => {
